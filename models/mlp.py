@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import torch
@@ -185,7 +186,8 @@ class MLP:
         return keeps
 
     def torch_fit(
-        self, x: torch.Tensor, y: torch.Tensor, epochs: int, lr: float, batch: int = 0, draws: torch.Tensor | None = None
+        self, x: torch.Tensor, y: torch.Tensor, epochs: int, lr: float, batch: int = 0,
+        draws: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Reference SGD with autograd: `epochs` passes over (x, y) in order, an update every `batch` samples
         (0 = full batch). Returns the error after each epoch, (epochs,)."""
@@ -213,15 +215,17 @@ class MLP:
     def sgd_update(self, x: torch.Tensor, y: torch.Tensor, lr: float, keep: list[torch.Tensor] | None) -> None:
         grad = self.gradient(x, y, keep)
         with torch.no_grad():
-            for i, (w_off, n_in, n_out, b_off) in enumerate(self.spec.layout()):
+            for i, (w_off, _, n_out, b_off) in enumerate(self.spec.layout()):
                 if not self.frozen[i]:
                     self.flat[w_off : b_off + n_out] -= lr * grad[w_off : b_off + n_out]
 
     def fit(
-        self, x: torch.Tensor, y: torch.Tensor, epochs: int, lr: float, batch: int = 0, draws: torch.Tensor | None = None
+        self, x: torch.Tensor, y: torch.Tensor, epochs: int, lr: float, batch: int = 0,
+        draws: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """Train as `torch_fit` does, on the fused compiled loop where it applies (CPU), else on autograd."""
-        if self.device.type == "cpu":
+        """Train as `torch_fit` does, on the fused compiled loop where it applies (CPU, unless NNP_FUSED=0),
+        else on autograd."""
+        if self.device.type == "cpu" and os.environ.get("NNP_FUSED", "1") != "0":
             from models import fused
 
             if fused.available():

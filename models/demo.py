@@ -1,0 +1,110 @@
+"""What every demo is: data + a network + a lesson, driven by commands and drawn from snapshots."""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import torch
+from pydantic import BaseModel
+
+from models.mlp import MLP
+
+
+@dataclass
+class Train:
+    """A phase of a scripted lesson: train `steps` iterations, or stop early once `until()` holds."""
+
+    steps: int
+    until: Callable[[], bool] | None = None
+    label: str = "train"
+    check_every: int = 0  # > 0: slices are capped so `until` is checked at least this often (exact step counts)
+
+
+# A lesson script yields commands (applied as if a user sent them) and Train phases.
+Script = Iterator["BaseModel | Train"]
+
+
+class Demo(ABC):
+    """One lecture demo. Subclasses own their data and network; the session owns the clock and the socket.
+
+    Every method is called with the session lock held, never concurrently.
+    """
+
+    name: ClassVar[str]  # URL slug: /demos/<name>
+    title: ClassVar[str]
+    blurb: ClassVar[str]  # one line for the index page
+    default_lr: ClassVar[float] = 0.1
+    max_lr: ClassVar[float] = 100.0
+    presets: ClassVar[tuple[str, ...]] = ("default",)
+    commands: ClassVar[tuple[type[BaseModel], ...]] = ()  # demo-specific pydantic commands, tagged by "type"
+
+    def __init__(self, seed: int = 0, device: str = "cpu", preset: str = "default") -> None:
+        assert preset in self.presets, f"unknown preset {preset!r}; expected one of {self.presets}"
+        self.seed = seed
+        self.device = device
+        self.preset = preset
+        self.lr = self.default_lr
+        self.iteration = 0
+        self.build()
+
+    # ------------------------------------------------------------------ to implement
+    @abstractmethod
+    def build(self) -> None:
+        """(Re)create data and network from self.seed and self.preset; keep user-added data where it makes sense."""
+
+    @abstractmethod
+    def train(self, n: int) -> torch.Tensor:
+        """Run n iterations; return the loss after each one, (n,)."""
+
+    @abstractmethod
+    def snapshot(self, selected: int) -> dict[str, Any]:
+        """Everything the page draws: {"net": MLP.drawing() + "values", ...demo extras}; plain JSON types."""
+
+    def apply(self, command: BaseModel) -> None:
+        raise ValueError(f"{self.name} has no command {getattr(command, 'type', command)!r}")
+
+    def results(self) -> dict[str, Any]:
+        """The demo's own numbers for the final line of `nn-playground run`."""
+        return {}
+
+    def script(self, steps: int | None) -> Script:
+        """The lesson a preset plays without a browser; by default, just train."""
+        yield Train(steps if steps is not None else 1000)
+
+    @classmethod
+    def aggregate(cls, results: list[dict[str, Any]]) -> dict[str, Any]:
+        """Combine the results of several seeds run at once: every key becomes a list."""
+        return {k: [r.get(k) for r in results] for k in results[0]} if results else {}
+
+    def state(self) -> dict[str, Any]:
+        return {"seed": self.seed, "preset": self.preset, "lr": self.lr, "iteration": self.iteration}
+
+    def load(self, state: dict[str, Any]) -> None:
+        self.seed, self.preset = state["seed"], state["preset"]
+        self.build()
+        self.lr, self.iteration = state["lr"], state["iteration"]
+
+    # ------------------------------------------------------------------ shared
+    def reset(self, seed: int | None = None) -> None:
+        """New random init (same seed, same init); the data a user added survives."""
+        if seed is not None:
+            self.seed = seed
+        self.iteration = 0
+        self.build()
+
+    def set_lr(self, lr: float) -> None:
+        if not (math.isfinite(lr) and 0 < lr <= self.max_lr):
+            raise ValueError(f"learning rate must be a finite number in (0, {self.max_lr}], got {lr}")
+        self.lr = lr
+
+    @staticmethod
+    def net_snapshot(net: MLP, x: torch.Tensor | None) -> dict[str, Any]:
+        """The network drawing plus every neuron's value for one input x (in,), or none."""
+        out = net.drawing()
+        if x is not None:
+            out["values"] = [v[0].detach().cpu().tolist() for v in net.forward(x.reshape(1, -1).to(net.device))]
+        return out

@@ -1,0 +1,16 @@
+"""Which demos exist: adding a demo is one line here (plus its module, template and page script)."""
+
+from __future__ import annotations
+
+from models.autoencoder import AutoencoderDemo
+from models.demo import Demo
+
+DEMOS: dict[str, type[Demo]] = {d.name: d for d in (AutoencoderDemo,)}
+
+# The index page lists these in lecture order; a slug without a class yet is shown as coming soon.
+PLANNED: tuple[tuple[str, str, str], ...] = (
+    ("autoencoder", "Shadow autoencoder", "Recognise animals from the height of their shadow; look inside the neck."),
+    ("sigmoid", "Sigmoid fitting", "One neuron as a probability, and sums of sigmoids approximating a function."),
+    ("knockout", "Neuron knockout", "Why wide nets train: the plateau, the cliff, knockouts and dropout."),
+    ("boundary", "Decision boundaries", "Click points in the plane; perceptron lines, hidden layers and XOR."),
+)

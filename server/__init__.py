@@ -1,0 +1,1 @@
+"""The web side: FastAPI app, websocket protocol, sessions and the training engine."""

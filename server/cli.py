@@ -1,0 +1,48 @@
+"""The command line: `nn-playground serve | run | bench`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="nn-playground", description="A visual neural-network playground for lectures.")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    sp = sub.add_parser("serve", help="start the playground server")
+    sp.add_argument("--host", default=None, help="interface to listen on (default 127.0.0.1, env NNP_HOST)")
+    sp.add_argument("--port", type=int, default=None, help="port (default 8000, env NNP_PORT)")
+    sp.add_argument("--device", choices=("auto", "cpu", "cuda"), default=None, help="where networks train")
+
+    rp = sub.add_parser("run", help="train a demo without a browser; prints one JSON object per line")
+    rp.add_argument("demo")
+    rp.add_argument("--preset", default="default")
+    rp.add_argument("--steps", type=int, default=None, help="iterations (default: the preset's own)")
+    rp.add_argument("--seed", type=int, default=0)
+    rp.add_argument("--seeds", type=int, default=1, help="run seeds SEED..SEED+K-1 and report lists")
+    rp.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu")
+
+    args = p.parse_args(argv)
+    if args.cmd == "serve":
+        import uvicorn
+
+        from server.app import create_app
+        from server.config import Settings
+
+        settings = Settings.from_env(host=args.host, port=args.port, device=args.device)
+        app = create_app(settings)
+        print(f"nn-playground: serving on http://{settings.host}:{settings.port} "
+              f"(training on {settings.torch_device()})", flush=True)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    elif args.cmd == "run":
+        from server.config import Settings
+        from server.runner import run
+
+        if args.seeds < 1 or (args.steps is not None and args.steps < 0):
+            sys.exit("--seeds must be at least 1 and --steps not negative")
+        run(args.demo, args.preset, args.steps, args.seed, args.seeds, Settings(device=args.device).torch_device())
+
+
+if __name__ == "__main__":
+    main()

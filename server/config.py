@@ -1,0 +1,50 @@
+"""Deployment settings, read from NNP_* environment variables (not hyperparameters: those live on the demos)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"NNP_{name.upper()}", default)
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"  # NNP_HOST
+    port: int = 8000  # NNP_PORT
+    device: str = "auto"  # NNP_DEVICE: auto | cpu | cuda
+    fps: float = 30.0  # NNP_FPS: frames per second sent to each page at most
+    slice_ms: float = 8.0  # NNP_SLICE_MS: training time one session gets before the engine moves to the next
+    max_sessions: int = 500  # NNP_MAX_SESSIONS: live sessions at once; more are refused with an error frame
+    max_message_bytes: int = 65536  # NNP_MAX_MESSAGE_BYTES: a larger command is refused
+    max_commands_per_s: float = 50.0  # NNP_MAX_COMMANDS_PER_S: sustained command rate per connection
+    command_burst: int = 100  # NNP_COMMAND_BURST: commands allowed in a burst above that rate
+    max_points: int = 2000  # NNP_MAX_POINTS: user-added points per session
+    max_neurons: int = 400  # NNP_MAX_NEURONS: hidden neurons per network
+    idle_expiry_s: float = 3600.0  # NNP_IDLE_EXPIRY_S: a session nobody watches is dropped from memory after this
+    db_path: str = "nn-playground.sqlite3"  # NNP_DB_PATH: where sessions are persisted; "" disables persistence
+    save_every_s: float = 3.0  # NNP_SAVE_EVERY_S: how often changed sessions are written
+    redis_url: str = ""  # NNP_REDIS_URL: share rooms across processes through Redis pub/sub
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = _env(f.name, "")
+            if raw != "":
+                values[f.name] = type(getattr(cls, f.name))(raw) if not isinstance(getattr(cls, f.name), bool) else (
+                    raw.lower() in ("1", "true", "yes"))
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    def torch_device(self) -> str:
+        if self.device != "auto":
+            return self.device
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"

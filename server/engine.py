@@ -1,0 +1,71 @@
+"""The scheduler: one worker thread steps every runnable session in turn, a time-boxed slice each."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from server.session import Session
+
+
+class Engine:
+    """Round-robin over sessions, `slice_s` of training each, so one busy session never starves the others.
+
+    The event loop never trains; it only hands commands to sessions and reads frames from them.
+    """
+
+    def __init__(self, slice_s: float = 0.008) -> None:
+        self.slice_s = slice_s
+        self.sessions: dict[str, Session] = {}
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last = time.monotonic()
+
+    def add(self, session: Session) -> None:
+        self.sessions[session.id] = session
+        self.wake()
+
+    def remove(self, session_id: str) -> None:
+        self.sessions.pop(session_id, None)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def tick(self) -> int:
+        """One round: every runnable session gets one slice. Returns the iterations trained in all."""
+        now = time.monotonic()
+        dt, self._last = now - self._last, now
+        total = 0
+        for s in list(self.sessions.values()):
+            if s.runnable:
+                s.earn(dt)
+                try:
+                    total += s.train_slice(self.slice_s)
+                except Exception as e:  # noqa: BLE001 - one broken session must not stop the others
+                    with s.lock:
+                        s.running, s.pending_steps = False, 0
+                        s.status = f"training stopped: {type(e).__name__}: {e}"
+                        s.version += 1
+        return total
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            trained = self.tick()
+            if trained == 0:
+                # Nothing to do, or every running session is waiting on its speed limit.
+                busy = any(s.runnable for s in self.sessions.values())
+                self._wake.wait(0.002 if busy else 0.1)
+                self._wake.clear()
+
+    def start(self) -> None:
+        assert self._thread is None, "engine already started"
+        self._thread = threading.Thread(target=self._loop, name="nnp-engine", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None

@@ -1,0 +1,126 @@
+"""The wire protocol: pydantic command models (one union tagged by "type") and frame encoding."""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cache
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+
+from models.demo import Demo
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Play(Command):
+    type: Literal["play"] = "play"
+
+
+class Pause(Command):
+    type: Literal["pause"] = "pause"
+
+
+class Step(Command):
+    """Train n iterations now, then stay paused."""
+
+    type: Literal["step"] = "step"
+    n: int = Field(default=1, ge=1, le=100_000)
+
+
+class Reset(Command):
+    """New random init from `seed` (default: the current one); what the user added is kept."""
+
+    type: Literal["reset"] = "reset"
+    seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
+
+
+class SetParams(Command):
+    """Change the learning rate and/or the speed (iterations per second, 0 = as fast as possible)."""
+
+    type: Literal["set"] = "set"
+    lr: float | None = None
+    speed: float | None = Field(default=None, ge=0, le=1e9)
+
+    @field_validator("lr")
+    @classmethod
+    def _finite_lr(cls, v: float | None) -> float | None:
+        if v is not None and not (math.isfinite(v) and v > 0):
+            raise ValueError("lr must be a finite number above 0")
+        return v
+
+
+class Select(Command):
+    """Which test sample the page shows neuron values for."""
+
+    type: Literal["select"] = "select"
+    sample: int = Field(ge=0, le=100_000)
+
+
+class Preset(Command):
+    """Rebuild the demo from one of its presets."""
+
+    type: Literal["preset"] = "preset"
+    name: str = Field(max_length=64)
+
+
+COMMON: tuple[type[BaseModel], ...] = (Play, Pause, Step, Reset, SetParams, Select, Preset)
+
+
+class BadCommand(ValueError):
+    """A message that is not a valid command; its text is sent back to the client as an error frame."""
+
+
+@cache
+def adapter(demo: type[Demo]) -> TypeAdapter[Any]:
+    """One validator per demo: the common commands plus the demo's own, discriminated by "type"."""
+    models = COMMON + tuple(demo.commands)
+    for m in demo.commands:
+        m.model_config["extra"] = "forbid"
+        m.model_rebuild(force=True)
+    union = Annotated[Union[models], Field(discriminator="type")]  # noqa: UP007 - a runtime-built union
+    return TypeAdapter(union)
+
+
+def command_types(demo: type[Demo]) -> list[str]:
+    return [m.model_fields["type"].default for m in COMMON + tuple(demo.commands)]
+
+
+def parse(demo: type[Demo], raw: str | bytes) -> BaseModel:
+    """Validate one incoming message; raises BadCommand with a message a person can act on."""
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise BadCommand(f"not JSON: {e}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        raise BadCommand('a command is a JSON object with a string "type"')
+    if data["type"] not in command_types(demo):
+        raise BadCommand(f"unknown command {data['type']!r}; {demo.name} accepts {', '.join(command_types(demo))}")
+    try:
+        return adapter(demo).validate_python(data)
+    except ValidationError as e:
+        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'][1:]) or 'command'}: {err['msg']}"
+                             for err in e.errors())
+        raise BadCommand(f"bad {data['type']!r} command: {problems}") from None
+
+
+def encode(message: dict[str, Any]) -> str:
+    """Frames are JSON text; NaN and infinities (a diverged run) become null rather than invalid JSON."""
+    return json.dumps(_finite(message), separators=(",", ":"))
+
+
+def _finite(v: Any) -> Any:
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, dict):
+        return {k: _finite(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_finite(x) for x in v]
+    return v
+
+
+def error(message: str, command: str | None = None) -> dict[str, Any]:
+    return {"type": "error", "message": message, "command": command}

@@ -1,0 +1,75 @@
+"""`nn-playground run`: play a demo's lesson script without a browser, through the same session and engine."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from pydantic import BaseModel
+
+from models.demo import Train
+from models.registry import DEMOS
+from server import protocol
+from server.engine import Engine
+from server.session import Session
+
+
+def emit(out: TextIO, obj: dict[str, Any]) -> None:
+    out.write(protocol.encode(obj) + "\n")
+    out.flush()
+
+
+def run_train(engine: Engine, session: Session, phase: Train, report: Callable[[], None]) -> None:
+    """Train one phase through the engine's slices; `until` is checked after every slice."""
+    target = session.demo.iteration + phase.steps
+    session.pending_steps = phase.steps
+    every = max(1, phase.steps // 20)
+    next_report = session.demo.iteration + every
+    while session.demo.iteration < target:
+        cap = min(target - session.demo.iteration, next_report - session.demo.iteration)
+        if phase.check_every > 0:
+            cap = min(cap, phase.check_every)
+        session.train_slice(engine.slice_s, cap=cap)
+        if session.status:
+            break
+        if session.demo.iteration >= next_report:
+            report()
+            next_report += every
+        if phase.until is not None and phase.until():
+            break
+    session.pending_steps = 0
+
+
+def run(demo: str, preset: str, steps: int | None, seed: int, seeds: int = 1, device: str = "cpu",
+        out: TextIO = sys.stdout) -> dict[str, Any]:
+    """Run the preset's script for seeds seed..seed+seeds-1; prints progress lines and returns the final one."""
+    if demo not in DEMOS:
+        raise SystemExit(f"no demo {demo!r}; there are {', '.join(DEMOS)}")
+    cls = DEMOS[demo]
+    if preset not in cls.presets:
+        raise SystemExit(f"{demo} has no preset {preset!r}; it has {', '.join(cls.presets)}")
+    engine = Engine(slice_s=0.05)
+    results = []
+    t0 = time.perf_counter()
+    for s in range(seed, seed + seeds):
+        session = Session(cls(seed=s, device=device, preset=preset))
+        for item in session.demo.script(steps):
+            if isinstance(item, Train):
+
+                def report(session: Session = session, label: str = item.label) -> None:
+                    emit(out, {"seed": session.demo.seed, "phase": label, "step": session.demo.iteration,
+                               "loss": session.loss_log[-1][1] if session.loss_log else None})
+
+                run_train(engine, session, item, report)
+                report()
+            else:
+                assert isinstance(item, BaseModel), f"a script yields commands or Train, got {item!r}"
+                session.apply(item)
+        results.append(session.demo.results() | {"step": session.demo.iteration, "status": session.status})
+    final = results[0] if seeds == 1 else cls.aggregate(results)
+    final = {"final": True, "demo": demo, "preset": preset, "seed": seed, **final,
+             "wall_s": round(time.perf_counter() - t0, 3)}
+    emit(out, final)
+    return final

@@ -1,0 +1,104 @@
+// The loss chart: iterations on x, loss on y (linear or log), thinned so a 160,000-step run stays light.
+
+import { Surface } from "./canvas.js";
+
+const MAX_POINTS = 4000;
+
+export class LossChart {
+  constructor(canvas, { log = true, series = ["loss"], label = "loss" } = {}) {
+    this.log = log;
+    this.label = label;
+    this.series = series; // names; points carry one value per series
+    this.points = []; // [iteration, v0, v1, ...]
+    this.surface = new Surface(canvas, (ctx, w, h) => this.draw(ctx, w, h));
+  }
+
+  reset() { this.points = []; this.surface.redraw(); }
+
+  setLog(on) { this.log = on; this.surface.redraw(); }
+
+  add(points) {
+    if (!points || !points.length) return;
+    for (const p of points) this.points.push(p);
+    if (this.points.length > MAX_POINTS) {
+      const keep = this.points.slice(-MAX_POINTS / 2);
+      const old = this.points.slice(0, -MAX_POINTS / 2).filter((_, i) => i % 2 === 0);
+      this.points = old.concat(keep);
+    }
+    this.surface.redraw();
+  }
+
+  draw(ctx, w, h) {
+    const L = 58, R = 12, T = 10, B = 26;
+    ctx.font = "12px system-ui, sans-serif";
+    ctx.fillStyle = "#555";
+    ctx.strokeStyle = "#bbb";
+    ctx.lineWidth = 1;
+    ctx.strokeRect(L, T, w - L - R, h - T - B);
+    const pts = this.points.filter((p) => p.slice(1).some((v) => v != null && Number.isFinite(v)));
+    if (!pts.length) {
+      ctx.textAlign = "center";
+      ctx.fillText("press play: the loss will appear here", (L + w - R) / 2, h / 2);
+      return;
+    }
+    const xs = pts.map((p) => p[0]);
+    const vals = pts.flatMap((p) => p.slice(1)).filter((v) => v != null && Number.isFinite(v) && (!this.log || v > 0));
+    const x0 = Math.min(...xs), x1 = Math.max(x0 + 1, Math.max(...xs));
+    const f = this.log ? (v) => Math.log10(Math.max(v, 1e-12)) : (v) => v;
+    let y0 = Math.min(...vals.map(f)), y1 = Math.max(...vals.map(f));
+    if (this.log) { y0 = Math.floor(y0); y1 = Math.ceil(y1); }
+    if (y1 - y0 < 1e-9) { y1 = y0 + (this.log ? 1 : Math.abs(y0) * 0.1 + 1e-3); }
+    if (!this.log) y0 = Math.min(0, y0);
+    const X = (x) => L + ((x - x0) / (x1 - x0)) * (w - L - R);
+    const Y = (v) => T + (1 - (f(v) - y0) / (y1 - y0)) * (h - T - B);
+    // Axes labels.
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    if (this.log) {
+      for (let e = y0; e <= y1; e++) {
+        const y = T + (1 - (e - y0) / (y1 - y0)) * (h - T - B);
+        ctx.fillText(`1e${e}`, L - 6, y);
+        ctx.strokeStyle = "#eee";
+        ctx.beginPath(); ctx.moveTo(L, y); ctx.lineTo(w - R, y); ctx.stroke();
+      }
+    } else {
+      [y0, (y0 + y1) / 2, y1].forEach((v) => ctx.fillText(fmt(v), L - 6, T + (1 - (v - y0) / (y1 - y0)) * (h - T - B)));
+    }
+    ctx.textAlign = "center";
+    ctx.textBaseline = "alphabetic";
+    [x0, (x0 + x1) / 2, x1].forEach((x) => ctx.fillText(fmtIt(x), X(x), h - 8));
+    ctx.save();
+    ctx.translate(12, (T + h - B) / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.fillText(this.label + (this.log ? " (log)" : ""), 0, 0);
+    ctx.restore();
+    // Lines.
+    const strokes = ["#1b5fb0", "#c2571a", "#2a8a3a"];
+    this.series.forEach((_, s) => {
+      ctx.strokeStyle = strokes[s % strokes.length];
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      let started = false;
+      for (const p of pts) {
+        const v = p[s + 1];
+        if (v == null || !Number.isFinite(v) || (this.log && v <= 0)) continue;
+        if (!started) { ctx.moveTo(X(p[0]), Y(v)); started = true; } else ctx.lineTo(X(p[0]), Y(v));
+      }
+      ctx.stroke();
+    });
+    if (this.series.length > 1) {
+      ctx.textAlign = "left";
+      this.series.forEach((name, s) => {
+        ctx.fillStyle = strokes[s % strokes.length];
+        ctx.fillText(name, L + 8 + s * 90, T + 14);
+      });
+    }
+  }
+}
+
+function fmt(v) { return Math.abs(v) >= 100 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(1) : v.toFixed(3); }
+export function fmtIt(x) {
+  if (x >= 1e6) return (x / 1e6).toFixed(x % 1e6 ? 1 : 0) + "M";
+  if (x >= 1e3) return (x / 1e3).toFixed(x % 1e3 ? 1 : 0) + "k";
+  return String(Math.round(x));
+}

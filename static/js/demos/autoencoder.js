@@ -1,0 +1,112 @@
+// Demo 1: the shadow autoencoder. Untrained outputs sit at 0.5; trained, output matches desired; a hidden
+// neuron's most stimulating input; then a softmax head on the frozen encoder.
+
+import { startDemo } from "../controls.js";
+import { NetView } from "../netview.js";
+import { Columns } from "../columns.js";
+
+const $ = (sel) => document.querySelector(sel);
+let frame = null;
+let inspected = null;
+
+const net = new NetView($("#net"), {
+  bottomUp: [true, false, true], // shadow levels are drawn bottom-up, like the shadow itself
+  onClick: (layer, unit) => {
+    if (layer === 0) return;
+    inspected = { layer, unit };
+    demo.send({ type: "inspect", layer, unit });
+  },
+  marked: (l, i) => !!(frame && frame.demo.stimulus && frame.demo.stimulus.layer === l && frame.demo.stimulus.unit === i),
+});
+const columns = new Columns($("#columns"));
+const stimulus = new Columns($("#stimulus"));
+
+const demo = startDemo("autoencoder", { onFrame: render });
+
+$("#finetune").addEventListener("click", () => {
+  const on = !(frame && frame.demo.phase === "finetune");
+  demo.send({ type: "finetune", on });
+});
+$("#stimulus-close").addEventListener("click", () => {
+  inspected = null;
+  demo.send({ type: "inspect", layer: 0, unit: 0 });
+});
+
+function renderSamples(d, selected) {
+  const box = $("#samples");
+  if (box.childElementCount !== d.samples.length) {
+    box.replaceChildren(...d.samples.map((s, i) => {
+      const b = document.createElement("button");
+      b.className = "sample";
+      b.setAttribute("role", "option");
+      b.dataset.index = String(i);
+      b.addEventListener("click", () => demo.send({ type: "select", sample: i }));
+      const bar = document.createElement("span");
+      bar.className = "mini-shadow";
+      s.levels.slice().reverse().forEach((v) => {
+        const c = document.createElement("i");
+        if (v > 0) c.className = "on";
+        bar.append(c);
+      });
+      const label = document.createElement("span");
+      label.textContent = s.name + (d.training.includes(s.name) ? " *" : "");
+      b.append(bar, label);
+      return b;
+    }));
+  }
+  [...box.children].forEach((b, i) => {
+    b.classList.toggle("selected", i === selected);
+    b.setAttribute("aria-selected", String(i === selected));
+  });
+}
+
+function render(f) {
+  frame = f;
+  const d = f.demo;
+  const fine = d.phase === "finetune";
+  net.opts.bottomUp = [true, false, !fine];
+  net.opts.captions = fine ? ["input", "hidden (frozen encoder)", "softmax"] : ["input", "hidden", "output"];
+  net.set(d.net);
+  $("#net-title").textContent = fine
+    ? "Fine-tuning: frozen encoder 10 \u2192 3, softmax head 3 \u2192 cheetah / zebra / giraffe"
+    : "Autoencoder: 10 levels \u2192 3 \u2192 10 levels (desired output = input)";
+  $("#finetune").textContent = fine ? "Back to the autoencoder" : "Fine-tune: softmax on the frozen encoder";
+  $("#finetune").classList.toggle("active", fine);
+  renderSamples(d, d.selected);
+  const s = d.samples[d.selected];
+  $("#columns-title").textContent = `Selected: ${s.name}`;
+  if (!fine) {
+    columns.set([
+      { label: "input", values: d.columns.input },
+      { label: "output", values: d.columns.output },
+      { label: "desired", values: d.columns.desired },
+    ]);
+    $("#columns").classList.remove("hidden");
+    $("#probs").classList.add("hidden");
+  } else {
+    columns.set([{ label: "input", values: s.levels }]);
+    const p = d.probs[d.selected];
+    const best = p.indexOf(Math.max(...p));
+    $("#probs").replaceChildren(...d.classes.map((name, k) => {
+      const row = document.createElement("div");
+      row.className = "prob" + (k === s.label ? " truth" : "") + (k === best ? " best" : "");
+      row.innerHTML = `<span class="name"></span><span class="bar"><i style="width:${(p[k] * 100).toFixed(1)}%"></i></span><span class="num">${p[k].toFixed(3)}</span>`;
+      row.querySelector(".name").textContent = name + (k === s.label ? " (truth)" : "");
+      return row;
+    }), Object.assign(document.createElement("p"), {
+      className: "hint",
+      textContent: `test accuracy ${(d.accuracy * 100).toFixed(0)}% over ${d.samples.length} shadows; largest change of a frozen weight: ${d.encoder_max_change}`,
+    }));
+    $("#probs").classList.remove("hidden");
+  }
+  const st = d.stimulus;
+  $("#stimulus-panel").classList.toggle("hidden", !st);
+  if (st) {
+    const where = st.layer === d.net.sizes.length - 1 ? (fine ? d.classes[st.unit] : `output ${st.unit + 1}`) : `hidden ${st.unit + 1}`;
+    $("#stimulus-title").textContent = `Most stimulating input: ${where}`;
+    stimulus.set([{ label: "input", values: st.pattern }]);
+    $("#stimulus-note").textContent = `value ${st.value.toFixed(3)}; ` + (st.method === "exact"
+      ? "exact: a level is on where its weight is positive"
+      : "found by trying all 1,024 shadow patterns");
+  }
+}

@@ -1,0 +1,175 @@
+// The network canvas used by every demo: neurons in columns, every weight a line coloured by sign with
+// intensity (and width) by magnitude, neuron fill by its value for the selected sample.
+// It takes plain arrays ({sizes, weights, biases, alive, frozen, values}) and knows nothing of any demo.
+
+import { Surface } from "./canvas.js";
+import * as colors from "./colors.js";
+
+export class NetView {
+  // opts: onClick(layer, unit), labels: per layer array of names or null, bottomUp: per layer bools,
+  //       thumb(layer, unit) -> canvas or null (drawn inside the neuron), marked(layer, unit) -> bool
+  constructor(canvas, opts = {}) {
+    this.opts = opts;
+    this.net = null;
+    this.dropped = null;
+    this.hover = null;
+    this.positions = [];
+    this.surface = new Surface(canvas, (ctx, w, h) => this.draw(ctx, w, h));
+    canvas.netview = this; // lets tests (and the console) find where each neuron is drawn
+    colors.onPaletteChange(() => this.surface.redraw());
+    canvas.addEventListener("click", (ev) => {
+      const hit = this.hit(this.surface.point(ev));
+      if (hit && this.opts.onClick) this.opts.onClick(hit.layer, hit.unit);
+    });
+    canvas.addEventListener("mousemove", (ev) => {
+      const hit = this.hit(this.surface.point(ev));
+      const key = hit ? `${hit.layer}:${hit.unit}` : null;
+      canvas.style.cursor = hit && this.opts.onClick ? "pointer" : "default";
+      if (key !== this.hover) {
+        this.hover = key;
+        if (this.opts.onHover) this.opts.onHover(hit ? hit.layer : null, hit ? hit.unit : null);
+        this.surface.redraw();
+      }
+    });
+    canvas.addEventListener("mouseleave", () => {
+      this.hover = null;
+      if (this.opts.onHover) this.opts.onHover(null, null);
+      this.surface.redraw();
+    });
+  }
+
+  set(net, extra = {}) {
+    this.net = net;
+    this.dropped = extra.dropped || null;
+    this.surface.redraw();
+  }
+
+  redraw() { this.surface.redraw(); }
+
+  layout(w, h) {
+    const sizes = this.net.sizes;
+    const pad = 28;
+    const top = 26; // room for layer captions
+    const maxN = Math.max(...sizes);
+    const colGap = (w - 2 * pad) / Math.max(1, sizes.length - 1);
+    const rowGap = (h - top - pad) / Math.max(1, maxN);
+    const r = Math.max(5, Math.min(22, rowGap * 0.38, colGap * 0.18));
+    this.radius = r;
+    this.positions = sizes.map((n, l) => {
+      const x = sizes.length === 1 ? w / 2 : pad + l * colGap;
+      const span = (n - 1) * rowGap;
+      const y0 = top + (h - top - pad) / 2 - span / 2;
+      const flip = this.opts.bottomUp && this.opts.bottomUp[l];
+      return Array.from({ length: n }, (_, i) => ({ x, y: y0 + (flip ? n - 1 - i : i) * rowGap }));
+    });
+  }
+
+  hit(p) {
+    if (!this.net) return null;
+    for (let l = 0; l < this.positions.length; l++) {
+      for (let i = 0; i < this.positions[l].length; i++) {
+        const q = this.positions[l][i];
+        if ((p.x - q.x) ** 2 + (p.y - q.y) ** 2 <= (this.radius + 4) ** 2) return { layer: l, unit: i };
+      }
+    }
+    return null;
+  }
+
+  alive(l, i) {
+    if (l === 0) return true;
+    const a = this.net.alive && this.net.alive[l - 1];
+    return !a || a[i] > 0;
+  }
+
+  isDropped(l, i) {
+    return !!(this.dropped && l > 0 && this.dropped[l - 1] && this.dropped[l - 1][i]);
+  }
+
+  draw(ctx, w, h) {
+    if (!this.net) return;
+    this.layout(w, h);
+    const { weights, values } = this.net;
+    let scale = 1e-9;
+    for (const W of weights) for (const row of W) for (const v of row) scale = Math.max(scale, Math.abs(v));
+    this.scale = scale;
+    // Weights, weakest first so the strong ones sit on top.
+    const lines = [];
+    weights.forEach((W, l) => {
+      W.forEach((row, j) => {
+        if (!this.alive(l + 1, j) || this.isDropped(l + 1, j)) return;
+        row.forEach((v, i) => {
+          if (!this.alive(l, i) || this.isDropped(l, i)) return;
+          lines.push([Math.abs(v), v, this.positions[l][i], this.positions[l + 1][j]]);
+        });
+      });
+    });
+    lines.sort((a, b) => a[0] - b[0]);
+    const dense = lines.length > 600;
+    for (const [mag, v, a, b] of lines) {
+      ctx.strokeStyle = colors.signed(v, scale);
+      ctx.lineWidth = (dense ? 0.6 : 1) + (dense ? 2 : 4) * (mag / scale);
+      ctx.beginPath();
+      ctx.moveTo(a.x, a.y);
+      ctx.lineTo(b.x, b.y);
+      ctx.stroke();
+    }
+    // Frozen layers get a caption between their columns.
+    ctx.font = "12px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    (this.net.frozen || []).forEach((f, l) => {
+      if (!f) return;
+      const x = (this.positions[l][0].x + this.positions[l + 1][0].x) / 2;
+      ctx.fillStyle = "#246";
+      ctx.fillText("frozen", x, 14);
+    });
+    (this.opts.captions || []).forEach((c, l) => {
+      if (!c || !this.positions[l]) return;
+      ctx.fillStyle = "#444";
+      ctx.fillText(c, this.positions[l][0].x, this.frozenCaption ? 26 : 14);
+    });
+    // Neurons.
+    const r = this.radius;
+    this.positions.forEach((col, l) => col.forEach((p, i) => this.drawNeuron(ctx, l, i, p, r, values)));
+  }
+
+  drawNeuron(ctx, l, i, p, r, values) {
+    const v = values && values[l] ? values[l][i] : null;
+    const dead = !this.alive(l, i);
+    const dropped = this.isDropped(l, i);
+    const thumb = this.opts.thumb ? this.opts.thumb(l, i) : null;
+    ctx.beginPath();
+    ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
+    ctx.fillStyle = dead || dropped ? "#e4e4e4" : colors.value(v);
+    ctx.fill();
+    if (thumb && !dead) {
+      ctx.save();
+      ctx.clip();
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(thumb, p.x - r, p.y - r, 2 * r, 2 * r);
+      ctx.restore();
+    }
+    const key = `${l}:${i}`;
+    const marked = this.opts.marked && this.opts.marked(l, i);
+    ctx.lineWidth = marked || key === this.hover ? 3 : 1.2;
+    ctx.strokeStyle = marked ? "#f0a000" : key === this.hover ? "#333" : "#555";
+    if (dead) ctx.setLineDash([3, 3]);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    if (dead) {
+      ctx.strokeStyle = "#999";
+      ctx.lineWidth = 2;
+      const d = r * 0.55;
+      ctx.beginPath();
+      ctx.moveTo(p.x - d, p.y - d); ctx.lineTo(p.x + d, p.y + d);
+      ctx.moveTo(p.x + d, p.y - d); ctx.lineTo(p.x - d, p.y + d);
+      ctx.stroke();
+    } else if (v != null && r >= 11 && !thumb) {
+      ctx.fillStyle = dropped ? "#999" : colors.inkFor(v);
+      ctx.font = `${Math.round(r * 0.62)}px system-ui, sans-serif`;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.fillText(v.toFixed(2), p.x, p.y + 0.5);
+      ctx.textBaseline = "alphabetic";
+    }
+  }
+}

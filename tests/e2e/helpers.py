@@ -1,0 +1,26 @@
+"""What the end-to-end tests share: reading canvases and clicking where a neuron is drawn."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+
+
+def canvas_png(page: Page, selector: str) -> str:
+    return page.eval_on_selector(selector, "c => c.toDataURL()")
+
+
+def neuron_xy(page: Page, layer: int, unit: int, selector: str = "#net") -> tuple[float, float]:
+    """Page coordinates of a neuron, from the positions the canvas last drew it at."""
+    pos = page.eval_on_selector(selector, f"c => c.netview.positions[{layer}][{unit}]")
+    box = page.locator(selector).bounding_box()
+    assert box is not None and pos is not None, f"neuron {layer}:{unit} is not drawn"
+    return box["x"] + pos["x"], box["y"] + pos["y"]
+
+
+def iteration(page: Page) -> int:
+    return int(page.inner_text("#iteration").replace(",", ""))
+
+
+def wait_iteration(page: Page, at_least: int, timeout_ms: int = 20000) -> None:
+    js = f"() => Number(document.querySelector('#iteration').textContent.replace(/,/g, '')) >= {at_least}"
+    page.wait_for_function(js, timeout=timeout_ms)
