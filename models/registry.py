@@ -5,7 +5,15 @@ from __future__ import annotations
 from models.autoencoder import AutoencoderDemo
 from models.demo import Demo
 
-DEMOS: dict[str, type[Demo]] = {d.name: d for d in (AutoencoderDemo,)}
+DEMOS: dict[str, type[Demo]] = {}
+
+
+def register(cls: type[Demo]) -> None:
+    assert cls.name not in DEMOS, f"two demos are called {cls.name!r}"
+    DEMOS[cls.name] = cls
+
+
+register(AutoencoderDemo)
 
 # The index page lists these in lecture order; a slug without a class yet is shown as coming soon.
 PLANNED: tuple[tuple[str, str, str], ...] = (
