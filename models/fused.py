@@ -221,7 +221,10 @@ def _train(flat, x, y, plan, masks, draws, p, loss, mean, lr, l1, l2, batch, err
     H = np.empty((n_layers + 1, cols, maxw))  # (sample, feature) per layer
     D = np.empty((n_layers, cols, maxw))
     G = np.empty((2, cols, maxw))  # deltas of two adjacent layers
-    ones = np.ones(max(draws.shape[1], 1))
+    n_hidden = 0  # keep[] is indexed by every hidden neuron (K_OFF), with or without dropout draws
+    for k in range(n_layers - 1):
+        n_hidden += plan[k, N_OUT]
+    ones = np.ones(max(n_hidden, 1))
     keep = ones.copy()
     lo = n_layers  # lowest trainable layer: backprop stops there; none trainable -> no updates at all
     for l in range(n_layers - 1, -1, -1):
