@@ -29,7 +29,7 @@ class Session:
         self.lock = threading.RLock()
         self.running = False
         self.pending_steps = 0  # iterations asked for by "step", trained by the engine while paused
-        self.speed = 0.0  # iterations per second; 0 = as fast as the engine can
+        self.speed = demo.default_speed  # iterations per second; 0 = as fast as the engine can
         self.allowance = 0.0  # iterations earned at `speed` and not yet trained
         self.selected = 0
         self.version = 0  # bumped on every change a frame would show
@@ -77,8 +77,8 @@ class Session:
                     raise ValueError(f"unknown preset {cmd.name!r}; expected one of {', '.join(self.demo.presets)}")
                 self.demo = type(self.demo)(seed=self.demo.seed, device=self.demo.device, preset=cmd.name)
                 self._restart()
-            else:
-                self.demo.apply(cmd)
+            elif self.demo.apply(cmd):  # the demo started over (another network): so do the clock and the chart
+                self._restart()
             self.version += 1
 
     def _restart(self) -> None:
