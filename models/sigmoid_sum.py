@@ -39,6 +39,7 @@ class SumConfig:
     # Plain full-batch gradient descent on the MEAN squared error: the step size then does not depend on how many
     # points there are (clicked points come and go). 0.1 brings [30,tanh:1,linear] below 0.01 within ~1000 steps.
     lr: float = 0.1
+    first_slope: float = 2.0  # first-layer weights start uniform in [-2, 2]: visible sigmoids, not near-lines
     steps: int = 5000  # `nn-playground run` default
     max_points: int = 200
     curve_budget: int = 8000  # numbers per frame for the curves: fewer x samples when the last layer is wide
@@ -59,8 +60,20 @@ class SumView:
         self.reset(seed)
 
     def reset(self, seed: int) -> None:
+        """Same seed, same start. Deeper layers are Xavier-initialised; the first hidden layer is spread out."""
         spec = MLPSpec(self.model.sizes, self.model.activations, loss="mse", reduction="mean")
         self.net = MLP.create(spec, seed)
+        if self.model.hidden:
+            # Each first-layer unit starts as a sigmoid centred somewhere in the training range, slope up to
+            # `first_slope`: a sum of sigmoids at different places, as in the slides' bottom plots. Zero biases
+            # would centre every unit at x = 0, and for an odd target like sin keep them all there (the biases'
+            # gradient is zero by symmetry). A stream of its own: the MLP's draws for the next layer stay as they are.
+            gen = torch.Generator().manual_seed(seed + 1_000_003)
+            n, (lo, hi), s = self.model.sizes[1], self.cfg.train_range, self.cfg.first_slope
+            w = (torch.rand(n, generator=gen, dtype=spec.dtype) * 2 - 1) * s
+            c = lo + torch.rand(n, generator=gen, dtype=spec.dtype) * (hi - lo)
+            self.net.weights[0].copy_(w.reshape(n, 1))
+            self.net.biases[0].copy_(-w * c)
 
     def set_model(self, text: str, seed: int) -> None:
         """A new network from the notation (parsed first: a bad model changes nothing)."""

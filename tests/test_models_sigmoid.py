@@ -169,9 +169,20 @@ def test_fused_training_of_the_slide_models_matches_autograd() -> None:
     view = SumView(seed=4, model=SLIDE_MODELS[2], target="sin")
     x, y = view.data()
     ref = MLP.create(view.net.spec, 4)
+    ref.flat.copy_(view.net.flat)  # the view's own start (first layer spread over the range)
     view.train(40, 0.1)
     ref.torch_fit(x, y, epochs=40, lr=0.1)
     torch.testing.assert_close(view.net.flat, ref.flat, rtol=1e-9, atol=1e-11)
+
+
+def test_first_layer_units_start_as_sigmoids_spread_over_the_training_range() -> None:
+    view = SumView(seed=0, model=SLIDE_MODELS[3], target="sin")
+    w, b = view.net.weights[0][:, 0], view.net.biases[0]
+    centres = -b / w  # where each unit's tanh crosses 0
+    assert float(centres.min()) >= -math.pi and float(centres.max()) <= math.pi
+    assert float(centres.std()) > 1.0, "spread out, not all at x = 0"
+    assert float(w.abs().max()) <= 2.0
+    assert torch.equal(SumView(seed=0, model=SLIDE_MODELS[3], target="sin").net.flat, view.net.flat)
 
 
 def test_thirty_units_fit_far_better_than_two_and_neither_extrapolates() -> None:
