@@ -37,10 +37,10 @@ class SumConfig:
     samples: int = 64  # target samples, evenly spaced over the training range
     outside: int = 64  # evaluation points on each side for extrapolation_error
     # Plain full-batch gradient descent on the MEAN squared error: the step size then does not depend on how many
-    # points there are (clicked points come and go). 0.1 brings [30,tanh:1,linear] below 0.01 within ~1000 steps.
+    # points there are (clicked points come and go). 0.1 brings [30,tanh:1,linear] below 0.001 within ~1000 steps.
     lr: float = 0.1
     first_slope: float = 2.0  # first-layer weights start uniform in [-2, 2]: visible sigmoids, not near-lines
-    steps: int = 5000  # `nn-playground run` default
+    steps: int = 2000  # `nn-playground run` default
     max_points: int = 200
     curve_budget: int = 8000  # numbers per frame for the curves: fewer x samples when the last layer is wide
     curve_points: int = 161  # x samples per curve at most (every 4 pi / 160)

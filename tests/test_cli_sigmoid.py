@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from tests.test_cli import lines
+from tests.tiny_torch import one_torch_thread  # noqa: F401 - an autouse fixture
 
 
 @pytest.fixture(scope="module")

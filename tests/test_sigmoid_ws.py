@@ -8,6 +8,7 @@ import math
 from fastapi.testclient import TestClient
 
 from tests.test_ws import client, frame_where, next_of  # noqa: F401 - `client` is a fixture
+from tests.tiny_torch import one_torch_thread  # noqa: F401 - an autouse fixture
 
 URL = "/ws/sigmoid"
 

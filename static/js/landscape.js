@@ -59,7 +59,7 @@ export class Landscape {
     const side = Math.max(20, Math.min(w - PAD.left - PAD.right, h - PAD.top - PAD.bottom));
     this.area = { left: PAD.left, top: PAD.top, right: PAD.left + side, bottom: PAD.top + side };
     const A = this.area;
-    ctx.font = "13px system-ui, sans-serif";
+    ctx.font = `${Math.round(Math.min(16, Math.max(12, side / 30)))}px system-ui, sans-serif`;
     if (!this.heat) {
       ctx.fillStyle = "#666";
       ctx.textAlign = "center";

@@ -59,7 +59,8 @@ export class Plot1D {
   draw(ctx, w, h) {
     this.layout(w, h);
     const A = this.area;
-    ctx.font = "13px system-ui, sans-serif";
+    this.fontPx = Math.round(Math.min(16, Math.max(12, w / 70))); // larger on a projector-sized plot
+    ctx.font = `${this.fontPx}px system-ui, sans-serif`;
     for (const s of this.layers.shade) {
       const x0 = Math.max(A.left, this.px(s.from)), x1 = Math.min(A.right, this.px(s.to));
       ctx.fillStyle = s.fill;
@@ -159,7 +160,7 @@ export class Plot1D {
       ctx.textBaseline = "alphabetic";
     }
     if (q.text) {
-      ctx.font = "bold 14px system-ui, sans-serif";
+      ctx.font = `bold ${this.fontPx + 1}px system-ui, sans-serif`;
       ctx.fillStyle = q.textColor || "#222";
       ctx.textAlign = "center";
       ctx.fillText(q.text, X, q.textBelow ? Y + r + 16 : Y - r - 6);

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import canvas_png, iteration, wait_iteration
+from tests.tiny_torch import one_torch_thread  # noqa: F401 - an autouse fixture
 
 pytestmark = pytest.mark.e2e
 

@@ -72,7 +72,7 @@ export class FunctionPanel {
     $("#loss").textContent = fmt(part.loss);
     $("#extra").textContent = fmt(part.extrapolation_error);
     const ratio = part.loss > 0 && part.extrapolation_error != null ? part.extrapolation_error / part.loss : null;
-    $("#ratio").textContent = ratio == null ? "" : `(${ratio >= 100 ? Math.round(ratio).toLocaleString("en-US") : ratio.toFixed(1)}\u00d7 the training error)`;
+    $("#ratio").textContent = ratio == null ? "" : `(${ratio >= 100 ? Math.round(ratio).toLocaleString("en-US") : ratio.toFixed(1)}\u00d7 as much)`;
     this.draw();
   }
 
