@@ -6,7 +6,6 @@ import { Surface } from "./canvas.js";
 import * as colors from "./colors.js";
 import { autoTicks } from "./plot1d.js";
 
-const PAD = { left: 50, right: 70, top: 10, bottom: 36 };
 // Colour is (v / max)^GAMMA: near its top a likelihood surface is broad and flat, and a linear ramp would paint
 // most of the box one colour; the power spreads the top of the range. The legend is labelled in v itself.
 const GAMMA = 4;
@@ -56,10 +55,14 @@ export class Landscape {
 
   draw(ctx, w, h) {
     // A square plot where there is room for one: w and t are read against each other.
-    const side = Math.max(20, Math.min(w - PAD.left - PAD.right, h - PAD.top - PAD.bottom));
-    this.area = { left: PAD.left, top: PAD.top, right: PAD.left + side, bottom: PAD.top + side };
+    // Margins in proportion to the text: t label and ticks on the left, ticks and w label below, the legend
+    // (bar, values, its label) on the right.
+    const f = this.fontPx = Math.round(Math.min(16, Math.max(12, Math.min(w, h) / 32)));
+    const pad = { left: Math.round(f * 3.6), right: Math.round(f * 5.4 + 16), top: 10, bottom: Math.round(f * 2.6 + 6) };
+    const side = Math.max(20, Math.min(w - pad.left - pad.right, h - pad.top - pad.bottom));
+    this.area = { left: pad.left, top: pad.top, right: pad.left + side, bottom: pad.top + side };
     const A = this.area;
-    ctx.font = `${Math.round(Math.min(16, Math.max(12, side / 30)))}px system-ui, sans-serif`;
+    ctx.font = `${f}px system-ui, sans-serif`;
     if (!this.heat) {
       ctx.fillStyle = "#666";
       ctx.textAlign = "center";
@@ -81,12 +84,12 @@ export class Landscape {
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
     for (const t of autoTicks(this.heat.w, 5)) ctx.fillText(t.label, this.px(t.v), A.bottom + 5);
-    ctx.fillText(this.opts.xLabel, (A.left + A.right) / 2, A.bottom + 20);
+    ctx.fillText(this.opts.xLabel, (A.left + A.right) / 2, A.bottom + 6 + this.fontPx * 1.3);
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
     for (const t of autoTicks(this.heat.t, 5)) ctx.fillText(t.label, A.left - 5, this.py(t.v));
     ctx.save();
-    ctx.translate(12, (A.top + A.bottom) / 2);
+    ctx.translate(this.fontPx * 0.8, (A.top + A.bottom) / 2);
     ctx.rotate(-Math.PI / 2);
     ctx.textAlign = "center";
     ctx.fillText(this.opts.yLabel, 0, 0);
@@ -112,7 +115,7 @@ export class Landscape {
     ctx.textBaseline = "alphabetic";
     if (this.opts.legend) {
       ctx.save();
-      ctx.translate(x + wd + 40, (top + bottom) / 2);
+      ctx.translate(x + wd + 4 + this.fontPx * 3.3, (top + bottom) / 2);
       ctx.rotate(Math.PI / 2);
       ctx.textAlign = "center";
       ctx.fillText(this.opts.legend, 0, 0);

@@ -4,7 +4,6 @@
 
 import { Surface } from "./canvas.js";
 
-const PAD = { left: 52, right: 14, top: 12, bottom: 34 };
 
 export class Plot1D {
   // opts: x: [lo, hi], y: [lo, hi], xLabel, yLabel, xTicks: [{v, label}], yTicks: [{v, label}]
@@ -18,7 +17,8 @@ export class Plot1D {
   }
 
   // shade: [{from, to, fill, label}], lines: [{x: [], y: [], stroke, width, dash}],
-  // points: [{x, y, fill, stroke, r, glyph, text, textColor, id (pointer hits only find points with one)}], marks: [{x, stroke}] (vertical lines)
+  // points: [{x, y, fill, stroke, r, glyph, text, textColor, id (pointer hits only find points with one)}],
+  // marks: [{x, stroke, label, labelY, side}] (vertical lines)
   set(layers) {
     Object.assign(this.layers, layers);
     this.surface.redraw();
@@ -30,9 +30,11 @@ export class Plot1D {
     this.surface.redraw();
   }
 
+  // Margins in proportion to the text: a y label, then tick labels like "-0.5"; tick labels and x label below.
   layout(w, h) {
-    this.area = { left: PAD.left, top: PAD.top, right: Math.max(PAD.left + 10, w - PAD.right),
-                  bottom: Math.max(PAD.top + 10, h - PAD.bottom) };
+    this.fontPx = Math.round(Math.min(16, Math.max(12, w / 70))); // larger on a projector-sized plot
+    const f = this.fontPx, left = Math.round(f * 4), bottom = Math.round(f * 2.3 + 6);
+    this.area = { left, top: 12, right: Math.max(left + 10, w - 14), bottom: Math.max(22, h - bottom) };
   }
 
   px(x) { const [a, b] = this.opts.x, A = this.area; return A.left + ((x - a) / (b - a)) * (A.right - A.left); }
@@ -59,7 +61,6 @@ export class Plot1D {
   draw(ctx, w, h) {
     this.layout(w, h);
     const A = this.area;
-    this.fontPx = Math.round(Math.min(16, Math.max(12, w / 70))); // larger on a projector-sized plot
     ctx.font = `${this.fontPx}px system-ui, sans-serif`;
     for (const s of this.layers.shade) {
       const x0 = Math.max(A.left, this.px(s.from)), x1 = Math.min(A.right, this.px(s.to));
@@ -84,6 +85,12 @@ export class Plot1D {
       ctx.moveTo(this.px(m.x), A.top);
       ctx.lineTo(this.px(m.x), A.bottom);
       ctx.stroke();
+      if (m.label) { // beside the line (side: "left" | "right", else where there is more room), at data y labelY
+        const right = m.side ? m.side === "right" : this.px(m.x) < (A.left + A.right) / 2;
+        ctx.fillStyle = m.labelColor || "#5b6270";
+        ctx.textAlign = right ? "left" : "right";
+        ctx.fillText(m.label, this.px(m.x) + (right ? 6 : -6), m.labelY != null ? this.py(m.labelY) : A.bottom - 8);
+      }
     }
     ctx.setLineDash([]);
     for (const l of this.layers.lines) this.drawLine(ctx, l);
@@ -115,11 +122,11 @@ export class Plot1D {
     }
     if (o.xLabel) {
       ctx.textAlign = "right";
-      ctx.fillText(o.xLabel, A.right, A.bottom + 20);
+      ctx.fillText(o.xLabel, A.right, A.bottom + 6 + this.fontPx * 1.15);
     }
     if (o.yLabel) {
       ctx.save();
-      ctx.translate(13, (A.top + A.bottom) / 2);
+      ctx.translate(this.fontPx * 0.8, (A.top + A.bottom) / 2);
       ctx.rotate(-Math.PI / 2);
       ctx.textAlign = "center";
       ctx.fillText(o.yLabel, 0, 0);

@@ -95,7 +95,7 @@ export class FunctionPanel {
       sel.replaceChildren(...part.targets.map((t) => new Option(t.label, t.name)));
     }
     if (document.activeElement !== sel) sel.value = part.target;
-    $("#fn-points").textContent = `${part.points.length} point${part.points.length === 1 ? "" : "s"} of yours`;
+    $("#fn-points").textContent = `(${part.points.length})`;
   }
 
   draw() {
@@ -104,7 +104,7 @@ export class FunctionPanel {
     const xs = part.x;
     const [a, b] = part.train_range;
     const shade = [{ from: a, to: b, fill: "rgba(27,95,176,0.09)", label: "training range" }];
-    const probe = [{ x: xs[part.probe], stroke: "#8a93a3" }];
+    const probe = [{ x: xs[part.probe], stroke: "#8a93a3", label: `network at x = ${xs[part.probe].toFixed(2)}` }];
     const lines = [];
     if (part.target_curve) lines.push({ x: xs, y: part.target_curve, stroke: TARGET, width: 2.5 });
     lines.push({ x: xs, y: part.output, stroke: OUTPUT, width: 3.5 });
@@ -125,9 +125,9 @@ export class FunctionPanel {
     const yr = Y_RANGES[act] || autoRange(part.hidden);
     this.units.setRange({ y: yr });
     this.units.opts.yTicks = autoTicks(yr, 4);
-    const unitLines = part.hidden.map((ys, k) => ({ x: xs, y: ys, stroke: unitColour(k), width: 2 }));
+    const unitLines = part.hidden.map((ys, k) => ({ x: xs, y: ys, stroke: unitColour(k), width: part.hidden.length > 12 ? 1.6 : 2.6 }));
     if (part.target_curve) unitLines.unshift({ x: xs, y: part.target_curve, stroke: "#b8bec8", width: 2, dash: [6, 5] });
-    this.units.set({ shade, lines: unitLines, marks: probe });
+    this.units.set({ shade, lines: unitLines, marks: [{ ...probe[0], label: "" }] });
     $("#units-title").textContent = part.hidden.length
       ? `Last hidden layer: ${part.hidden.length} ${act} unit${part.hidden.length === 1 ? "" : "s"}, one curve each`
       : "No hidden layer: the output is a straight line";

@@ -99,7 +99,13 @@ export class NeuronPanel {
                      textBelow: p.label === 0, textColor: col });
     });
     this.plot.set({ lines, points: dots.concat(markers),
-                    marks: part.w !== 0 ? [{ x: part.t / part.w, stroke: "#9aa4b2" }] : [] });
+                    marks: part.w !== 0 ? [this.threshold(part)] : [] });
+  }
+
+  // The line where z = 1/2, labelled on the side where the curve is low (the label then sits clear of it).
+  threshold(part) {
+    return { x: part.t / part.w, stroke: "#9aa4b2", label: "z = \u00bd at x = t / w", labelY: 0.72,
+             side: part.w > 0 ? "left" : "right" };
   }
 }
 
