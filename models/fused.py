@@ -221,7 +221,7 @@ def _train(flat, x, y, plan, masks, draws, p, loss, mean, lr, l1, l2, batch, err
     H = np.empty((n_layers + 1, cols, maxw))  # (sample, feature) per layer
     D = np.empty((n_layers, cols, maxw))
     G = np.empty((2, cols, maxw))  # deltas of two adjacent layers
-    ones = np.ones(max(draws.shape[1], 1))
+    ones = np.ones(max(masks.shape[0], draws.shape[1], 1))  # read for every neuron, with or without dropout
     keep = ones.copy()
     lo = n_layers  # lowest trainable layer: backprop stops there; none trainable -> no updates at all
     for l in range(n_layers - 1, -1, -1):
