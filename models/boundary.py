@@ -209,7 +209,8 @@ class BoundaryDemo(Demo):
         if wb is None:
             return None
         w, b = wb
-        return perceptron.line(float(w[0]), float(w[1]), b)
+        ln = perceptron.line(float(w[0]), float(w[1]), b)
+        return ln if ln is None else ln | {"equation": equation(ln)}
 
     # ------------------------------------------------------------------ views
     @torch.no_grad()
