@@ -121,3 +121,13 @@ def test_csv_download_and_import_round_trip(client: TestClient) -> None:
     assert client.get("/demos/boundary/points.csv?session=nope").status_code == 404
     assert client.get(f"/demos/boundary/model.bin?session={sid}").status_code == 404
     assert client.get(f"/demos/autoencoder/points.csv?session={sid}").status_code == 404
+
+
+def test_the_largest_csv_fits_in_one_command(client: TestClient) -> None:
+    from models import datasets2d
+
+    text = datasets2d.to_csv(datasets2d.generate("spiral", datasets2d.MAX_POINTS, 0.5, 0.5, seed=1))
+    with client.websocket_connect("/ws/boundary") as ws:
+        next_of(ws, "frame")
+        send(ws, type="import_csv", text=text)
+        frame_where(ws, lambda f: len(f["demo"]["points"]["x"]) == datasets2d.MAX_POINTS)
