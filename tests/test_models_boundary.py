@@ -9,7 +9,7 @@ import math
 import pytest
 import torch
 
-from models import datasets2d, features, perceptron
+from models import datasets2d, features, fused, perceptron
 from models.boundary import HEATMAP, THUMB, BoundaryDemo
 from models.boundary_commands import AddPoint, ClearPoints, Configure, ImportCSV, LoadDataset, RemovePoint
 from models.plane import decode, grid
@@ -33,12 +33,16 @@ def test_perceptron_cannot_separate_xor() -> None:
     assert final_line("perceptron-xor")["accuracy"] <= 0.75
 
 
+# The next two train hundreds of epochs: seconds on the fused kernel, minutes on autograd (NNP_FUSED=0 or no numba).
+@pytest.mark.slow
 @pytest.mark.parametrize("preset", ["xor", "circle"])
 def test_a_hidden_layer_solves_xor_and_the_circle(preset: str) -> None:
     final = final_line(preset)
     assert final["test_accuracy"] >= 0.95 and final["hidden"]
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not fused.available(), reason="2000 epochs of a 6x8 net: 2 s fused, minutes on autograd")
 def test_spiral_with_six_layers() -> None:
     assert final_line("spiral")["accuracy"] >= 0.9
 

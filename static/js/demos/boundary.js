@@ -149,7 +149,7 @@ function resize(k, delta) {
 
 // ---------------------------------------------------------------- frames
 const pct = (v) => (v == null ? "-" : `${(v * 100).toFixed(1)}%`);
-const num = (v) => (v == null ? "-" : v.toFixed(4));
+const num = (v) => (v == null ? "-" : v !== 0 && v < 0.001 ? v.toExponential(1) : v.toFixed(4));
 let lastTest = -1;
 
 function render(f) {
