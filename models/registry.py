@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from models.autoencoder import AutoencoderDemo
+from models.boundary import BoundaryDemo
 from models.demo import Demo
 from models.sigmoid import SigmoidDemo
 
@@ -16,6 +17,7 @@ def register(cls: type[Demo]) -> None:
 
 register(AutoencoderDemo)
 register(SigmoidDemo)
+register(BoundaryDemo)
 
 # The index page lists these in lecture order; a slug without a class yet is shown as coming soon.
 PLANNED: tuple[tuple[str, str, str], ...] = (
