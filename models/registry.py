@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from models.autoencoder import AutoencoderDemo
 from models.demo import Demo
+from models.knockout import KnockoutDemo
 
 DEMOS: dict[str, type[Demo]] = {}
 
@@ -14,6 +15,7 @@ def register(cls: type[Demo]) -> None:
 
 
 register(AutoencoderDemo)
+register(KnockoutDemo)
 
 # The index page lists these in lecture order; a slug without a class yet is shown as coming soon.
 PLANNED: tuple[tuple[str, str, str], ...] = (

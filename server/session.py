@@ -78,7 +78,10 @@ class Session:
                 self.demo = type(self.demo)(seed=self.demo.seed, device=self.demo.device, preset=cmd.name)
                 self._restart()
             else:
+                before = self.demo.iteration
                 self.demo.apply(cmd)
+                if self.demo.iteration < before:  # the demo started over (a fresh net): so do the clock and chart
+                    self._restart()
             self.version += 1
 
     def _restart(self) -> None:
