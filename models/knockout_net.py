@@ -17,7 +17,7 @@ class Change:
     """One edit of the network's live neurons, and how long training took to solve the task again after it."""
 
     at: int  # the iteration of the change
-    what: str  # "knocked out one per column", "knocked out 3.4", "brought back 3.4"
+    what: str  # "knocked out one per column", "knocked out neuron 5 of column 3", "brought back ..."
     alive: list[int]  # live neurons per hidden column after the change
     solved_after: int | None = None  # iterations from the change until every output was within tolerance again
     interrupted: bool = False  # another change came first, at a later iteration, before it was solved again
@@ -85,7 +85,7 @@ class TrackedNet:
         if mask[unit] > 0 and int(mask.sum()) == 1:
             raise ValueError(f"neuron {layer}.{unit} is the last one alive in its column; the signal needs it")
         mask[unit] = 1.0 - mask[unit]
-        self._changed(f"{'brought back' if mask[unit] > 0 else 'knocked out'} {layer}.{unit}", it)
+        self._changed(f"{'brought back' if mask[unit] > 0 else 'knocked out'} neuron {unit + 1} of column {layer}", it)
 
     def weakest(self, layer: int) -> int:
         """The live neuron of hidden column `layer` that the next column relies on least: the smallest summed
