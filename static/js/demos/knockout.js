@@ -5,6 +5,7 @@ import { startDemo } from "../controls.js";
 import { NetView } from "../netview.js";
 import { fmtIt } from "../chart.js";
 import { renderSamples } from "../samples.js";
+import * as colors from "../colors.js";
 
 const $ = (sel) => document.querySelector(sel);
 const el = (tag, cls, text) => {
@@ -36,7 +37,7 @@ $("#autoprune").addEventListener("click", () => {
 $("#narrow").addEventListener("click", () => demo.send({ type: "narrow", width: Number($("#narrow-width").value) }));
 const sendDropout = () => demo.send({ type: "dropout", on: $("#dropout").checked, p: Number($("#dropout-p").value) });
 $("#dropout").addEventListener("change", sendDropout);
-$("#dropout-p").addEventListener("input", () => { $("#dropout-p-value").textContent = `p = ${Number($("#dropout-p").value).toFixed(2)}`; });
+$("#dropout-p").addEventListener("input", () => { $("#dropout-p-value").textContent = Number($("#dropout-p").value).toFixed(2); });
 $("#dropout-p").addEventListener("change", sendDropout);
 $("#batch-run").addEventListener("click", () => {
   demo.send({ type: "batch", on: true, seeds: Number($("#batch-seeds").value), steps: Number($("#batch-steps").value) });
@@ -73,10 +74,11 @@ function renderTools(d) {
   $("#autoprune").textContent = pruning ? `Stop pruning (target ${d.prune_to} per column)` : "Prune to 2 per column";
   $("#autoprune").classList.toggle("active", pruning);
   $("#knock-column").disabled = Math.max(...d.alive) <= 1;
+  $("#autoprune").disabled = !pruning && Math.max(...d.alive) <= 2;
   if (document.activeElement !== $("#dropout-p")) {
     $("#dropout").checked = d.dropout.on;
     $("#dropout-p").value = String(d.dropout.p);
-    $("#dropout-p-value").textContent = `p = ${d.dropout.p.toFixed(2)}`;
+    $("#dropout-p-value").textContent = d.dropout.p.toFixed(2);
   }
   $("#net-hint").textContent = d.dropout.on
     ? `Dropout is on: every update drops each hidden neuron with probability ${d.dropout.p.toFixed(2)}; grey ones were dropped on the last update.`
@@ -90,14 +92,16 @@ function renderOutputs(d) {
   $("#tol").textContent = String(d.tol);
   $("#outputs").replaceChildren(...d.classes.map((name, k) => {
     const target = k === s.label ? 1 : 0;
-    const row = el("div", "ko-out" + (Math.abs(out[k] - target) < d.tol ? " ok" : "") + (target ? " truth" : ""));
+    const row = el("div", "ko-out" + (target ? " truth" : ""));
     const bar = el("span", "bar");
     const fill = el("i");
     fill.style.width = `${(out[k] * 100).toFixed(1)}%`;
+    fill.style.background = colors.signed(out[k] - 0.5, 0.5); // below a half the neuron says "no": red (lecture)
     const mark = el("b", "target");
     mark.style.left = `${target * 100}%`;
     bar.append(fill, mark);
-    row.append(el("span", "name", name), bar, el("span", "num", out[k].toFixed(3)));
+    const ok = Math.abs(out[k] - target) < d.tol;
+    row.append(el("span", "name", name), bar, el("span", "num", out[k].toFixed(3) + (ok ? " \u2713" : "")));
     return row;
   }));
   const table = $("#train-table");
@@ -142,10 +146,10 @@ function renderBatch(b, running) {
   if (!b) return;
   const c = b.counts;
   const half = b.total / 2;
-  const done = (k) => c[k].solved + c[k].stuck;
-  let text = `Wide, then pruned to 2 per column: ${c.pruned.solved} of ${done("pruned")} solved` +
-    ` \u00b7 2 per column from scratch: ${c.narrow.solved} of ${done("narrow")} solved` +
-    ` (budget ${fmtIt(b.steps)} iterations each; ${b.done} of ${b.total} runs done)`;
+  const tally = (k) => `${c[k].solved} solved, ${c[k].stuck} stuck` +
+    (c[k].solved + c[k].stuck < half ? `, ${half - c[k].solved - c[k].stuck} to go` : "");
+  let text = `Wide, then pruned to 2 per column: ${tally("pruned")} \u00b7 2 per column from scratch: ` +
+    `${tally("narrow")} (budget ${fmtIt(b.steps)} iterations a run)`;
   if (b.active && !running) text += " \u2014 paused: press Play to go on";
   if (b.cancelled) text += " \u2014 stopped";
   $("#batch-summary").textContent = text;
