@@ -23,6 +23,10 @@ def main(argv: list[str] | None = None) -> None:
     rp.add_argument("--seeds", type=int, default=1, help="run seeds SEED..SEED+K-1 and report lists")
     rp.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu")
 
+    bp = sub.add_parser("bench", help="measure training speed, frames and latency; prints a table")
+    bp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    bp.add_argument("--quick", action="store_true", help="shorter timings (noisier)")
+
     args = p.parse_args(argv)
     if args.cmd == "serve":
         import uvicorn
@@ -42,6 +46,10 @@ def main(argv: list[str] | None = None) -> None:
         if args.seeds < 1 or (args.steps is not None and args.steps < 0):
             sys.exit("--seeds must be at least 1 and --steps not negative")
         run(args.demo, args.preset, args.steps, args.seed, args.seeds, Settings(device=args.device).torch_device())
+    elif args.cmd == "bench":
+        from server.bench import main as bench
+
+        bench(args.json, args.quick)
 
 
 if __name__ == "__main__":
