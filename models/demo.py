@@ -67,6 +67,10 @@ class Demo(ABC):
     def apply(self, command: BaseModel) -> None:
         raise ValueError(f"{self.name} has no command {getattr(command, 'type', command)!r}")
 
+    def download(self, filename: str) -> tuple[str, str]:
+        """A file the page offers for download, as (media type, text); KeyError when there is none by that name."""
+        raise KeyError(f"{self.name} offers no file {filename!r}")
+
     def results(self) -> dict[str, Any]:
         """The demo's own numbers for the final line of `nn-playground run`."""
         return {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from models.autoencoder import AutoencoderDemo
+from models.boundary import BoundaryDemo
 from models.demo import Demo
 from models.knockout import KnockoutDemo
 
@@ -15,6 +16,7 @@ def register(cls: type[Demo]) -> None:
 
 
 register(AutoencoderDemo)
+register(BoundaryDemo)
 register(KnockoutDemo)
 
 # The index page lists these in lecture order; a slug without a class yet is shown as coming soon.
