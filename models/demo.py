@@ -39,6 +39,7 @@ class Demo(ABC):
     blurb: ClassVar[str]  # one line for the index page
     default_lr: ClassVar[float] = 0.1
     max_lr: ClassVar[float] = 100.0
+    default_speed: ClassVar[float] = 0.0  # iterations per second a new session starts at; 0 = as fast as possible
     presets: ClassVar[tuple[str, ...]] = ("default",)
     commands: ClassVar[tuple[type[BaseModel], ...]] = ()  # demo-specific pydantic commands, tagged by "type"
 
@@ -64,7 +65,9 @@ class Demo(ABC):
     def snapshot(self, selected: int) -> dict[str, Any]:
         """Everything the page draws: {"net": MLP.drawing() + "values", ...demo extras}; plain JSON types."""
 
-    def apply(self, command: BaseModel) -> None:
+    def apply(self, command: BaseModel) -> bool | None:
+        """Carry out a demo command, or raise ValueError before changing anything. Return True where training
+        starts over (a new network): the session then clears its clock and loss chart, as on reset."""
         raise ValueError(f"{self.name} has no command {getattr(command, 'type', command)!r}")
 
     def download(self, filename: str) -> tuple[str, str]:

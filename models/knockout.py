@@ -117,8 +117,9 @@ class KnockoutDemo(Demo):
         super().reset(seed)
 
     # ------------------------------------------------------------------ commands
-    def apply(self, command: BaseModel) -> None:
-        """Every check comes before any change: a refused command leaves the demo as it was."""
+    def apply(self, command: BaseModel) -> bool | None:
+        """Every check comes before any change: a refused command leaves the demo as it was. True: a fresh net
+        (the session restarts its clock and chart)."""
         if isinstance(command, Knock):
             if command.layer > self.cfg.columns or command.unit >= self.width:
                 raise ValueError(f"no hidden neuron {command.layer}.{command.unit}: columns 1..{self.cfg.columns}, "
@@ -133,7 +134,7 @@ class KnockoutDemo(Demo):
         elif isinstance(command, Narrow):
             self.width, self.knocked, self.iteration = command.width, [], 0
             self.build()
-            return
+            return True
         elif isinstance(command, Dropout):
             self.dropout_on = command.on
             self.dropout_p = command.p if command.p is not None else self.dropout_p
@@ -147,6 +148,7 @@ class KnockoutDemo(Demo):
         else:
             super().apply(command)
         self.knocked = self.tracked.knocked()
+        return None
 
     @staticmethod
     def _make(seed: int, preset: str) -> KnockoutDemo:

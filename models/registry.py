@@ -6,6 +6,7 @@ from models.autoencoder import AutoencoderDemo
 from models.boundary import BoundaryDemo
 from models.demo import Demo
 from models.knockout import KnockoutDemo
+from models.sigmoid import SigmoidDemo
 
 DEMOS: dict[str, type[Demo]] = {}
 
@@ -16,6 +17,7 @@ def register(cls: type[Demo]) -> None:
 
 
 register(AutoencoderDemo)
+register(SigmoidDemo)
 register(BoundaryDemo)
 register(KnockoutDemo)
 
