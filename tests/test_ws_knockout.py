@@ -117,3 +117,21 @@ def test_the_many_seeds_batch_reports_progress_in_frames(client: TestClient) -> 
         assert all(r["iteration"] == 1000 for r in b["runs"]) and not b["active"]
         assert b["counts"] == {"pruned": {"solved": 0, "stuck": 1}, "narrow": {"solved": 0, "stuck": 1}}
         send(ws, type="pause")
+
+
+def test_a_long_run_keeps_its_loss_history_evenly_spaced() -> None:
+    """A cliff at 240,000 of 1,000,000 iterations must stay as sharp on the chart as anything later."""
+    import torch
+
+    from models.knockout import KnockoutDemo
+    from server.session import LOSS_LOG_MAX, Session
+
+    s = Session(KnockoutDemo(seed=0, preset="narrow"))
+    for _ in range(5000):  # 5000 slices of 200 iterations, 4 points each: 20,000 points through the thinning
+        s.demo.iteration += 200
+        s._record(torch.zeros(200, dtype=torch.float64), 200, 0.008, 0.008)
+    its = [p[0] for p in s.loss_log]
+    assert len(its) <= LOSS_LOG_MAX and its[-1] == 1_000_000 and its == sorted(its)
+    gaps = [b - a for a, b in zip(its, its[1:], strict=False)]
+    mean = (its[-1] - its[0]) / len(gaps)
+    assert max(gaps[: len(gaps) // 4]) <= 3 * mean, f"early points {max(gaps)} apart, {mean:.0f} on average"
