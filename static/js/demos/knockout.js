@@ -137,7 +137,9 @@ function runText(r, steps) {
   if (r.status === "queued") return "queued";
   if (r.status === "running") return `running, ${fmtIt(r.iteration)}`;
   if (r.kind === "narrow") return r.status === "solved" ? `solved at ${fmtIt(r.solved_at)}` : `stuck after ${fmtIt(steps)}`;
-  if (r.status === "solved") return `solved at 2 (${fmtIt(r.solved_at)}, then ${r.retrain_steps.map(fmtIt).join(", ")})`;
+  const done = r.retrain_steps.filter((s) => s != null);
+  const longest = done.length ? fmtIt(Math.max(...done)) : "-";
+  if (r.status === "solved") return `solved at 2 (wide at ${fmtIt(r.solved_at)}; ${done.length} retrains, longest ${longest})`;
   return r.solved_at == null ? `stuck wide after ${fmtIt(steps)}` : `stuck while pruning (${fmtIt(r.iteration)})`;
 }
 
@@ -162,6 +164,7 @@ function renderBatch(b, running) {
     for (const [label, r] of [["wide \u2192 2", p], ["2 from scratch", n]]) {
       const row = el("div", `run ${r.status}`);
       row.append(el("span", "kind", label), el("span", "what", runText(r, b.steps)));
+      if (r.retrain_steps.length) row.title = `iterations each retraining took: ${r.retrain_steps.join(", ")}`;
       card.append(row);
     }
     cards.push(card);
