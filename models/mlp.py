@@ -125,6 +125,7 @@ class MLP:
         The last layer's output is the network's prediction: softmax for "ce", sigmoid for "bce".
         """
         weights, biases = (self.weights, self.biases) if flat is None else self.views(flat)
+        x = x.to(self.flat.device)  # demos keep their data on the CPU; a GPU session moves it here
         outs = [x]
         h = x
         last = self.spec.n_layers - 1
@@ -152,6 +153,7 @@ class MLP:
         """The quantity gradient descent minimises (data term plus L1/L2), in the spec's reduction."""
         zs = self.forward(x, keep, flat)
         out = zs[-1]
+        y = y.to(out.device)
         if self.spec.loss == "mse":
             per = 0.5 * ((out - y) ** 2).sum(dim=1)
         elif self.spec.loss == "ce":
@@ -166,7 +168,8 @@ class MLP:
     @torch.no_grad()
     def error(self, x: torch.Tensor, y: torch.Tensor) -> float:
         """Mean squared error per output: the number shown on the loss chart for every loss type."""
-        return float(((self.predict(x) - y) ** 2).mean())
+        out = self.predict(x)
+        return float(((out - y.to(out.device)) ** 2).mean())
 
     # ---------------------------------------------------------------- training (torch reference)
     def draw_keep(self, n_updates: int, gen: torch.Generator) -> torch.Tensor | None:
@@ -191,6 +194,7 @@ class MLP:
     ) -> torch.Tensor:
         """Reference SGD with autograd: `epochs` passes over (x, y) in order, an update every `batch` samples
         (0 = full batch). Returns the error after each epoch, (epochs,)."""
+        x, y = x.to(self.device), y.to(self.device)
         n = x.shape[0]
         batch = n if batch <= 0 or batch > n else batch
         errors = torch.empty(epochs, dtype=self.spec.dtype)

@@ -146,6 +146,24 @@ def sessions_at_once(counts: tuple[int, ...], seconds: float) -> dict[str, float
     return out
 
 
+def batched_sessions(n: int, seconds: float) -> float:
+    """Iterations per second summed over n autoencoder sessions stepped as ONE batched computation (the GPU
+    path, models/batched.py), on the CPU here: each session still trains on its own data and weights."""
+    from models.batched import BatchedMLP
+
+    w = WORKLOADS[2]
+    nets = [MLP.create(w.spec, i) for i in range(n)]
+    x, y = w.data()
+    xs, ys = x.expand(n, *x.shape).clone(), y.expand(n, *y.shape).clone()
+    batched = BatchedMLP(nets)
+    batched.fit(xs, ys, 2, w.lr, 0, errors=False)
+    epochs, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        batched.fit(xs, ys, 50, w.lr, 0, errors=False)
+        epochs += 50
+    return n * epochs / (time.perf_counter() - t0)
+
+
 def rss_kib(pid: int) -> int:
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -256,6 +274,7 @@ def run_bench(quick: bool = False) -> dict[str, Any]:
                              "vs_tf_playground": fused / TF_PLAYGROUND[w.name], "what": w.what}
     result: dict[str, Any] = {"workloads": workloads, "knockout_cliff_s": knockout_cliff_s()}
     result["sessions_its_per_s"] = sessions_at_once((1, 10, 100), 1.0 if quick else 3.0)
+    result["batched_100_its_per_s"] = batched_sessions(100, 1.0 if quick else 3.0)
     result.update(live_figures(2.0 if quick else 5.0))
     result["machine"] = {"cpus": os.cpu_count(), "torch": torch.__version__, "device": "cpu",
                          "fused": os.environ.get("NNP_FUSED", "1") != "0"}
@@ -274,6 +293,8 @@ def table(r: dict[str, Any]) -> str:
               f"| knockout cliff: 160,000 iterations, wide net | {r['knockout_cliff_s']:.2f} s |",
               *(f"| iterations/s summed over {n} sessions (slowest/fastest {s[n + '_fairness']:.2f}) | {s[n]:,.0f} |"
                 for n in ("1", "10", "100")),
+              f"| iterations/s summed over 100 sessions as one batched computation (full batch, CPU) | "
+              f"{r['batched_100_its_per_s']:,.0f} |",
               f"| frames/s to one websocket client while training ({r['live_demo']}) | {r['frames_per_s']:.1f} |",
               f"| iterations/s of that session while it is watched | {r['trained_its_per_s']:,.0f} |",
               f"| command to frame latency, median / p95 | {r['command_latency_ms']:.1f} / "
@@ -285,5 +306,8 @@ def table(r: dict[str, Any]) -> str:
 
 
 def main(as_json: bool, quick: bool) -> None:
+    from server.config import Settings
+
+    torch.set_num_threads(Settings.from_env().torch_threads)  # as `serve` and `run` do
     r = run_bench(quick)
     print(json.dumps(r) if as_json else table(r))
