@@ -5,6 +5,7 @@ from __future__ import annotations
 from models.autoencoder import AutoencoderDemo
 from models.boundary import BoundaryDemo
 from models.demo import Demo
+from models.knockout import KnockoutDemo
 from models.sigmoid import SigmoidDemo
 
 DEMOS: dict[str, type[Demo]] = {}
@@ -18,6 +19,7 @@ def register(cls: type[Demo]) -> None:
 register(AutoencoderDemo)
 register(SigmoidDemo)
 register(BoundaryDemo)
+register(KnockoutDemo)
 
 # The index page lists these in lecture order; a slug without a class yet is shown as coming soon.
 PLANNED: tuple[tuple[str, str, str], ...] = (

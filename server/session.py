@@ -16,8 +16,20 @@ from models.demo import Demo
 from server import protocol
 from server.protocol import Pause, Play, Preset, Reset, Select, SetParams, Step
 
-LOSS_LOG_MAX = 4000  # points kept for the chart; older ones are thinned, so a 160,000-step run still fits
+LOSS_LOG_MAX = 4000  # points kept for the chart; past it every other one goes, so a 1,000,000-step run still fits
 POINTS_PER_SLICE = 4  # loss points recorded per training slice (the chart is sampled, like the frames)
+
+
+def thin(points: list[tuple[int, float]], keep: int) -> list[tuple[int, float]]:
+    """About `keep` of the points, evenly spread over the iterations, first and newest kept. The chart's x is
+    linear in iterations, so an early cliff must stay as sharp as a late one: halving only the older half at
+    every overflow blurred the start of a long run a little more each time."""
+    gap = (points[-1][0] - points[0][0]) / keep
+    out = [points[0]]
+    for p in points[1:-1]:
+        if p[0] - out[-1][0] >= gap:
+            out.append(p)
+    return out + [points[-1]]
 
 
 class Session:
@@ -131,7 +143,7 @@ class Session:
         for i in idx:
             self.loss_log.append((end - n + i + 1, float(losses[i])))
         if len(self.loss_log) > LOSS_LOG_MAX:
-            self.loss_log = self.loss_log[: -LOSS_LOG_MAX // 2 : 2] + self.loss_log[-LOSS_LOG_MAX // 2 :]
+            self.loss_log = thin(self.loss_log, LOSS_LOG_MAX // 2)
         last = float(losses[-1])
         if not math.isfinite(last):
             self.running, self.pending_steps = False, 0

@@ -21,9 +21,12 @@ export class LossChart {
     if (!points || !points.length) return;
     for (const p of points) this.points.push(p);
     if (this.points.length > MAX_POINTS) {
-      const keep = this.points.slice(-MAX_POINTS / 2);
-      const old = this.points.slice(0, -MAX_POINTS / 2).filter((_, i) => i % 2 === 0);
-      this.points = old.concat(keep);
+      // Half of them, evenly spread over the iterations (x is linear): an early cliff stays as sharp as a late one.
+      const pts = this.points, gap = (pts[pts.length - 1][0] - pts[0][0]) / (MAX_POINTS / 2);
+      const out = [pts[0]];
+      for (let i = 1; i < pts.length - 1; i++) if (pts[i][0] - out[out.length - 1][0] >= gap) out.push(pts[i]);
+      out.push(pts[pts.length - 1]);
+      this.points = out;
     }
     this.surface.redraw();
   }
@@ -67,7 +70,10 @@ export class LossChart {
     }
     ctx.textAlign = "center";
     ctx.textBaseline = "alphabetic";
-    [x0, (x0 + x1) / 2, x1].forEach((x) => ctx.fillText(fmtIt(x), X(x), h - 8));
+    [x0, (x0 + x1) / 2, x1].forEach((x, k) => {
+      ctx.textAlign = ["left", "center", "right"][k]; // the end labels stay inside the canvas
+      ctx.fillText(fmtIt(x), X(x), h - 8);
+    });
     ctx.save();
     ctx.translate(12, (T + h - B) / 2);
     ctx.rotate(-Math.PI / 2);

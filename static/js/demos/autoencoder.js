@@ -4,6 +4,7 @@
 import { startDemo } from "../controls.js";
 import { NetView } from "../netview.js";
 import { Columns } from "../columns.js";
+import { renderSamples } from "../samples.js";
 
 const $ = (sel) => document.querySelector(sel);
 let frame = null;
@@ -32,34 +33,6 @@ $("#stimulus-close").addEventListener("click", () => {
   demo.send({ type: "inspect", layer: 0, unit: 0 });
 });
 
-function renderSamples(d, selected) {
-  const box = $("#samples");
-  if (box.childElementCount !== d.samples.length) {
-    box.replaceChildren(...d.samples.map((s, i) => {
-      const b = document.createElement("button");
-      b.className = "sample";
-      b.setAttribute("role", "option");
-      b.dataset.index = String(i);
-      b.addEventListener("click", () => demo.send({ type: "select", sample: i }));
-      const bar = document.createElement("span");
-      bar.className = "mini-shadow";
-      s.levels.slice().reverse().forEach((v) => {
-        const c = document.createElement("i");
-        if (v > 0) c.className = "on";
-        bar.append(c);
-      });
-      const label = document.createElement("span");
-      label.textContent = s.name + (d.training.includes(s.name) ? " *" : "");
-      b.append(bar, label);
-      return b;
-    }));
-  }
-  [...box.children].forEach((b, i) => {
-    b.classList.toggle("selected", i === selected);
-    b.setAttribute("aria-selected", String(i === selected));
-  });
-}
-
 function render(f) {
   frame = f;
   const d = f.demo;
@@ -72,7 +45,7 @@ function render(f) {
     : "Autoencoder: 10 levels \u2192 3 \u2192 10 levels (desired output = input)";
   $("#finetune").textContent = fine ? "Back to the autoencoder" : "Fine-tune: softmax on the frozen encoder";
   $("#finetune").classList.toggle("active", fine);
-  renderSamples(d, d.selected);
+  renderSamples($("#samples"), d, d.selected, (i) => demo.send({ type: "select", sample: i }));
   const s = d.samples[d.selected];
   $("#columns-title").textContent = `Selected: ${s.name}`;
   if (!fine) {
