@@ -32,7 +32,7 @@ export class LossChart {
   }
 
   draw(ctx, w, h) {
-    const L = 58, R = 24, T = 10, B = 26; // R leaves room for the last iteration label
+    const L = 58, R = 12, T = 10, B = 26;
     ctx.font = "12px system-ui, sans-serif";
     ctx.fillStyle = "#555";
     ctx.strokeStyle = "#bbb";
