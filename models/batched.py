@@ -10,17 +10,7 @@ from __future__ import annotations
 
 import torch
 
-from models.mlp import MLP
-
-
-def _act(name: str, z: torch.Tensor) -> torch.Tensor:
-    if name == "sigmoid":
-        return torch.sigmoid(z)
-    if name == "tanh":
-        return torch.tanh(z)
-    if name == "relu":
-        return torch.relu(z)
-    return z
+from models.mlp import MLP, activate
 
 
 def _act_grad(name: str, z: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
@@ -71,7 +61,7 @@ class BatchedMLP:
             elif i == last and self.spec.loss == "bce":
                 h = torch.sigmoid(z)
             else:
-                h = _act(self.spec.activations[i], z)
+                h = activate(self.spec.activations[i], z)
             zs.append(z)
             hs.append(h * self.masks[i].unsqueeze(1))
         return zs, hs
