@@ -7,15 +7,20 @@ import time
 
 from server.session import Session
 
+MIN_SLICE_S = 0.0001  # below this a slice is all call overhead and no training
+
 
 class Engine:
     """Round-robin over sessions, `slice_s` of training each, so one busy session never starves the others.
 
+    With many running sessions the slice shrinks so that a whole round still takes about `round_s`: every
+    running session then changes (and gets a new frame) several times a second, however full the classroom.
     The event loop never trains; it only hands commands to sessions and reads frames from them.
     """
 
-    def __init__(self, slice_s: float = 0.008) -> None:
+    def __init__(self, slice_s: float = 0.008, round_s: float = 0.066) -> None:
         self.slice_s = slice_s
+        self.round_s = round_s
         self.sessions: dict[str, Session] = {}
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -37,11 +42,13 @@ class Engine:
         now = time.monotonic()
         dt, self._last = now - self._last, now
         total = 0
-        for s in list(self.sessions.values()):
+        running = [s for s in list(self.sessions.values()) if s.runnable]
+        budget = max(MIN_SLICE_S, min(self.slice_s, self.round_s / max(1, len(running))))
+        for s in running:
             if s.runnable:
                 s.earn(dt)
                 try:
-                    total += s.train_slice(self.slice_s)
+                    total += s.train_slice(budget)
                 except Exception as e:  # noqa: BLE001 - one broken session must not stop the others
                     with s.lock:
                         s.running, s.pending_steps = False, 0

@@ -107,9 +107,12 @@ def parse(demo: type[Demo], raw: str | bytes) -> BaseModel:
         raise BadCommand(f"bad {data['type']!r} command: {problems}") from None
 
 
-def encode(message: dict[str, Any]) -> str:
+def encode(message: Any) -> str:
     """Frames are JSON text; NaN and infinities (a diverged run) become null rather than invalid JSON."""
-    return json.dumps(_finite(message), separators=(",", ":"))
+    try:  # the common case, all finite, stays on json's C encoder; only a diverged run pays for the walk
+        return json.dumps(message, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(message), separators=(",", ":"))
 
 
 def _finite(v: Any) -> Any:

@@ -1,0 +1,121 @@
+"""Frame delivery: one clock per process wakes the pages whose session changed, at most NNP_FPS times a second.
+
+A page's connection sleeps until the pump (or a command) wakes it, builds the newest frame and sends it; while
+a send is in flight nothing queues behind it, so a slow client skips frames (latest wins) and the server never
+buffers them. One task per process ticks, however many pages are open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import Any, Protocol
+
+from fastapi import WebSocket
+
+from server import protocol
+from server.session import Session
+
+
+class Tickable(Protocol):
+    def tick(self) -> None: ...
+
+
+class FramePump:
+    def __init__(self, fps: float) -> None:
+        self.interval = 1.0 / fps
+        self.members: set[Tickable] = set()
+
+    async def run(self) -> None:
+        nxt = time.monotonic()
+        while True:
+            nxt += self.interval
+            delay = nxt - time.monotonic()
+            if delay < 0:  # overloaded: skip the missed ticks rather than burst
+                nxt, delay = time.monotonic(), 0.0
+            await asyncio.sleep(delay)
+            for m in list(self.members):
+                m.tick()
+
+
+class Connection:
+    """One websocket: sends are serialised; `wake` asks the frame loop for the newest frame."""
+
+    def __init__(self, ws: WebSocket) -> None:
+        self.ws = ws
+        self.wake = asyncio.Event()
+        self.send_lock = asyncio.Lock()
+        self.sending = False
+
+    async def send(self, message: dict[str, Any] | str) -> None:
+        text = message if isinstance(message, str) else protocol.encode(message)
+        async with self.send_lock:
+            await self.ws.send_text(text)
+
+    async def next_frame(self) -> str | None:
+        raise NotImplementedError
+
+    async def frames(self) -> None:
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            text = await self.next_frame()
+            if text is not None:
+                self.sending = True
+                try:
+                    await self.send(text)
+                finally:
+                    self.sending = False
+
+
+class SessionConnection(Connection):
+    """A page watching its own session (a sandbox, or the lecturer's own page)."""
+
+    def __init__(self, ws: WebSocket, session: Session, fps: float) -> None:
+        super().__init__(ws)
+        self.session = session
+        self.max_age = 0.8 / fps  # below the pump's interval: a lone watcher always gets a fresh snapshot
+        self.since, self.epoch, self.sent_version = -1, -1, -1
+
+    def tick(self) -> None:
+        if not self.sending and self.session.version != self.sent_version:
+            self.wake.set()
+
+    async def next_frame(self) -> str | None:
+        s = self.session
+        if s.version == self.sent_version:
+            return None
+        # Building inline is cheaper than a thread hop; the lock is only busy while the engine trains this very
+        # session, and then the thread waits for the slice to end instead of the event loop.
+        if s.lock.acquire(blocking=False):
+            try:
+                text, self.since, self.epoch, self.sent_version = s.frame(self.since, self.epoch, self.max_age)
+            finally:
+                s.lock.release()
+        else:
+            text, self.since, self.epoch, self.sent_version = await asyncio.to_thread(
+                s.frame, self.since, self.epoch, self.max_age)
+        return text
+
+
+class FollowConnection(Connection):
+    """A page following a room's lecturer: frames are offered to it, the newest replaces an unsent one."""
+
+    def __init__(self, ws: WebSocket) -> None:
+        super().__init__(ws)
+        self.latest: str | None = None
+
+    def offer(self, text: str) -> None:
+        self.latest = text
+        self.wake.set()
+
+    async def next_frame(self) -> str | None:
+        text, self.latest = self.latest, None
+        return text
+
+
+async def stop(task: asyncio.Task[Any]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
