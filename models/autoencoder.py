@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Literal
 import torch
 from pydantic import BaseModel, Field
 
-from models import shadows
+from models import shadows, view
 from models.demo import Demo, Script, Train
 from models.mlp import MLP, MLPSpec
 from models.probes import max_stimulus
@@ -138,13 +138,14 @@ class AutoencoderDemo(Demo):
             "training": [s.name for s in self.train_set],
             "classes": list(shadows.ANIMALS),
             "selected": selected,
-            "error": self.reconstruction_error(),
+            "error": view.error(self.autoencoder, self.x, self.x),  # numpy: a frame must not wait on torch
         }
         if self.classifier is None:
             extra["columns"] = {"input": x.tolist(), "output": net["values"][-1], "desired": x.tolist()}
         else:
-            extra["probs"] = self.classifier.predict(self.test_x).tolist()
-            extra["accuracy"] = self.test_accuracy()
+            probs = view.predict(self.classifier, self.test_x)
+            extra["probs"] = probs.tolist()
+            extra["accuracy"] = float((probs.argmax(axis=1) == self.test_labels.argmax(dim=1).numpy()).mean())
             extra["encoder_max_change"] = self.encoder_max_change()
         if self.inspected is not None:
             layer, unit = self.inspected

@@ -10,6 +10,10 @@ import torch
 
 from models.mlp import MLP
 
+# Drawn numbers are rounded to this many decimals: a canvas cannot show more, and printing a float's shortest
+# exact repr costs twice as much (JSON encoding is most of what a frame costs). State and persistence keep all.
+DECIMALS = 6
+
 
 def _cpu_flat(net: MLP) -> np.ndarray | None:
     """A numpy view of the parameters (no copy) when they are float64 on the CPU, else None."""
@@ -17,6 +21,13 @@ def _cpu_flat(net: MLP) -> np.ndarray | None:
     if flat.device.type != "cpu" or flat.dtype != torch.float64:
         return None
     return (flat.detach() if flat.requires_grad else flat).numpy()
+
+
+def _np(t: torch.Tensor) -> np.ndarray:
+    """A float64 numpy array of a tensor: a view when it already is one on the CPU (the common case)."""
+    if t.device.type == "cpu" and t.dtype == torch.float64 and not t.requires_grad:
+        return t.numpy()
+    return t.detach().cpu().to(torch.float64).numpy()
 
 
 @cache
@@ -30,30 +41,62 @@ def _layout(sizes: tuple[int, ...]) -> tuple[tuple[int, int, int, int], ...]:
 
 
 def drawing(net: MLP) -> dict[str, Any]:
-    """What `MLP.drawing()` returns, built from one numpy view (a frame draws it up to 30 times a second)."""
+    """What `MLP.drawing()` returns (weights and biases rounded to DECIMALS), from one numpy view: a frame draws
+    it up to NNP_FPS times a second."""
     flat = _cpu_flat(net)
     if flat is None:
         return net.drawing()
     weights, biases = [], []
     for w_off, n_in, n_out, b_off in _layout(tuple(net.spec.sizes)):
-        weights.append(flat[w_off : b_off].reshape(n_out, n_in).tolist())
-        biases.append(flat[b_off : b_off + n_out].tolist())
+        weights.append(np.round(flat[w_off:b_off], DECIMALS).reshape(n_out, n_in).tolist())
+        biases.append(np.round(flat[b_off : b_off + n_out], DECIMALS).tolist())
     return {
         "sizes": list(net.spec.sizes),
         "weights": weights,
         "biases": biases,
-        "alive": [m.cpu().tolist() for m in net.masks],
+        "alive": [_np(m).tolist() for m in net.masks],
         "frozen": list(net.frozen),
     }
 
 
+def predict(net: MLP, x: torch.Tensor) -> np.ndarray:
+    """The network's output for a batch x (B, in), as `MLP.predict`, (B, out); numpy on the CPU.
+
+    Per-frame numbers (a reconstruction error, class probabilities) go through here rather than torch: a torch
+    call hands the GIL away and back, and with the engine thread busy each hand-back can wait a switch interval.
+    """
+    flat = _cpu_flat(net)
+    if flat is None or x.device.type != "cpu":
+        return net.predict(x).detach().cpu().to(torch.float64).numpy()
+    h = _np(x)
+    last = net.spec.n_layers - 1
+    for i, (w_off, n_in, n_out, b_off) in enumerate(_layout(tuple(net.spec.sizes))):
+        z = h @ flat[w_off:b_off].reshape(n_out, n_in).T + flat[b_off : b_off + n_out]  # (B, out)
+        if i == last and net.spec.loss == "ce":
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            h = e / e.sum(axis=1, keepdims=True)
+        elif i == last and net.spec.loss == "bce":
+            h = _sigmoid(z)
+        else:
+            h = _activate(net.spec.activations[i], z)
+        h = h * _np(net.masks[i])
+    return h
+
+
+def error(net: MLP, x: torch.Tensor, y: torch.Tensor) -> float:
+    """`MLP.error`: mean squared error per output, the number on the loss chart; numpy on the CPU."""
+    d = predict(net, x) - _np(y)
+    return float((d * d).sum() / d.size)
+
+
 def values(net: MLP, x: torch.Tensor) -> list[list[float]]:
-    """Every layer's output for one input x (in,), input first: `MLP.forward` (masks included, no dropout)."""
+    """Every layer's output for one input x (in,), input first: `MLP.forward` (masks included, no dropout),
+    rounded to DECIMALS."""
     flat = _cpu_flat(net)
     if flat is None or x.device.type != "cpu":
         return [v[0].detach().cpu().tolist() for v in net.forward(x.reshape(1, -1).to(net.device))]
-    h = x.detach().to(torch.float64).reshape(-1).numpy()
-    outs = [h.tolist()]
+    h = _np(x).reshape(-1)
+    outs = [np.round(h, DECIMALS).tolist()]
     last = net.spec.n_layers - 1
     for i, (w_off, n_in, n_out, b_off) in enumerate(_layout(tuple(net.spec.sizes))):
         z = flat[w_off:b_off].reshape(n_out, n_in) @ h + flat[b_off : b_off + n_out]  # (out,)
@@ -64,8 +107,8 @@ def values(net: MLP, x: torch.Tensor) -> list[list[float]]:
             h = _sigmoid(z)
         else:
             h = _activate(net.spec.activations[i], z)
-        h = h * net.masks[i].numpy()
-        outs.append(h.tolist())
+        h = h * _np(net.masks[i])
+        outs.append(np.round(h, DECIMALS).tolist())
     return outs
 
 

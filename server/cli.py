@@ -1,4 +1,4 @@
-"""The command line: `nn-playground serve | run | bench`."""
+"""The command line: `nn-playground serve | run | loadtest`."""
 
 from __future__ import annotations
 
@@ -23,6 +23,14 @@ def main(argv: list[str] | None = None) -> None:
     rp.add_argument("--seeds", type=int, default=1, help="run seeds SEED..SEED+K-1 and report lists")
     rp.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu")
 
+    lp = sub.add_parser("loadtest", help="a simulated classroom against a server subprocess; prints a table")
+    lp.add_argument("--students", type=int, default=50, help="student sandboxes, each training and clicking")
+    lp.add_argument("--followers", type=int, default=None, help="pages following the lecturer (default: --students)")
+    lp.add_argument("--seconds", type=float, default=30.0, help="how long to measure, after a short warm-up")
+    lp.add_argument("--demo", default="autoencoder")
+    lp.add_argument("--fps", type=float, default=None, help="the server's NNP_FPS (default: its own)")
+    lp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+
     args = p.parse_args(argv)
     if args.cmd == "serve":
         import uvicorn
@@ -42,6 +50,10 @@ def main(argv: list[str] | None = None) -> None:
         if args.seeds < 1 or (args.steps is not None and args.steps < 0):
             sys.exit("--seeds must be at least 1 and --steps not negative")
         run(args.demo, args.preset, args.steps, args.seed, args.seeds, Settings(device=args.device).torch_device())
+    elif args.cmd == "loadtest":
+        from server import loadtest
+
+        loadtest.main(args.students, args.followers, args.seconds, args.demo, args.fps, args.json)
 
 
 if __name__ == "__main__":

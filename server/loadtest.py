@@ -1,0 +1,300 @@
+"""`nn-playground loadtest`: a simulated classroom against a server subprocess; prints frame rates, latency, memory."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MAX_STUDENTS = 1000  # bounded: at most this many students and as many followers
+MAX_SECONDS = 600.0
+WARMUP_S = 3.0  # after everyone has connected, before counting
+COMMAND_EVERY_S = 1.0  # each student clicks about this often (select a sample, or change the learning rate)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Client:
+    role: str  # "student" | "follower" | "lecturer"
+    frames: int = 0  # frames received inside the measuring window
+    errors: list[str] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)  # seconds from a command to the first frame showing it
+    its_per_s: float = 0.0
+
+
+@dataclass
+class Window:
+    start: float = 0.0
+    end: float = 0.0
+
+    def inside(self, t: float) -> bool:
+        return self.start <= t < self.end
+
+
+def head(text: str) -> dict[str, Any]:
+    """The scalar fields of a frame, without decoding its (much longer) losses and network."""
+    cut = text.find(',"restart"')
+    return json.loads(text[:cut] + "}") if cut > 0 else json.loads(text)
+
+
+def percentile(xs: list[float], q: float) -> float:
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, max(0, round(q / 100 * (len(xs) - 1))))]
+
+
+# ---------------------------------------------------------------- the server
+def start_server(port: int, db: str, students: int, fps: float | None) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "NNP_DB_PATH": db, "NNP_MAX_SESSIONS": str(2 * students + 50), "NNP_DEVICE": "cpu"}
+    if fps:
+        env["NNP_FPS"] = str(fps)
+    return subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def http(method: str, url: str, body: dict[str, Any] | None = None, key: str | None = None) -> dict[str, Any]:
+    req = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body else None,
+                                 headers={"Content-Type": "application/json", **({"X-Room-Key": key} if key else {})})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+async def wait_up(base: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+        try:
+            await asyncio.to_thread(http, "GET", f"{base}/healthz")
+            return
+        except OSError:
+            await asyncio.sleep(0.2)
+    raise SystemExit("the server did not come up")
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    """VmRSS / VmHWM in kB and CPU ticks of a process, from /proc."""
+    out: dict[str, int] = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                out[line.split(":")[0]] = int(line.split()[1])
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    out["ticks"] = int(fields[11]) + int(fields[12])  # utime + stime
+    return out
+
+
+# ---------------------------------------------------------------- the clients
+async def student(url: str, c: Client, window: Window, stop: asyncio.Event, seed: int) -> None:
+    from websockets.asyncio.client import connect
+
+    rng = random.Random(seed)
+    pending: dict[tuple[str, float], float] = {}  # (field, value) -> when sent
+    async with connect(url, max_size=2**24, open_timeout=60, compression=None) as ws:
+        hello = json.loads(await ws.recv())
+        if hello["type"] != "hello":
+            c.errors.append(hello.get("message", str(hello)))
+            return
+        await ws.send(json.dumps({"type": "play"}))
+        n_samples = 1
+
+        async def clicks() -> None:
+            k = 0
+            await asyncio.sleep(rng.uniform(0, COMMAND_EVERY_S))
+            while not stop.is_set():
+                k += 1
+                if k % 2:  # a learning rate nobody else has: the frame that carries it answers this command
+                    lr = round(0.5 + seed * 1e-3 + k * 1e-7, 10)
+                    pending[("lr", lr)] = time.monotonic()
+                    await ws.send(json.dumps({"type": "set", "lr": lr}))
+                else:  # clicking through the samples, as a student does (not timed: a sample may repeat)
+                    await ws.send(json.dumps({"type": "select", "sample": (k // 2) % n_samples}))
+                await asyncio.sleep(rng.uniform(0.5, 1.5) * COMMAND_EVERY_S)
+
+        clicker = asyncio.create_task(clicks())
+        try:
+            while not stop.is_set():
+                try:
+                    text = await asyncio.wait_for(ws.recv(), timeout=1.0)
+                except TimeoutError:
+                    continue
+                now = time.monotonic()
+                if not text.startswith('{"type":"frame"'):
+                    msg = json.loads(text)
+                    if msg["type"] == "error":
+                        c.errors.append(msg["message"])
+                    continue
+                f = head(text)
+                if n_samples == 1 and '"samples":' in text:
+                    n_samples = max(1, len(json.loads(text[text.index(',"demo":') + 8 : -1]).get("samples", [])))
+                if window.inside(now):
+                    c.frames += 1
+                    c.its_per_s = f["its_per_s"]
+                for key in [k for k in pending if f.get(k[0]) == k[1]]:
+                    if window.inside(pending[key]):
+                        c.latencies.append(now - pending[key])
+                    del pending[key]
+        finally:
+            clicker.cancel()
+
+
+async def follower(url: str, c: Client, window: Window, stop: asyncio.Event) -> None:
+    from websockets.asyncio.client import connect
+
+    async with connect(url, max_size=2**24, open_timeout=60, compression=None) as ws:
+        while not stop.is_set():
+            try:
+                text = await asyncio.wait_for(ws.recv(), timeout=1.0)
+            except TimeoutError:
+                continue
+            if text.startswith('{"type":"frame"'):
+                if window.inside(time.monotonic()):
+                    c.frames += 1
+            elif '"type":"error"' in text:
+                c.errors.append(json.loads(text)["message"])
+
+
+async def guarded(coro: Any, c: Client) -> None:
+    try:
+        await coro
+    except Exception as e:  # noqa: BLE001 - a dropped connection is a result to report, not a crash
+        c.errors.append(f"{type(e).__name__}: {e}")
+
+
+async def classroom(students: int, followers: int, seconds: float, demo: str, fps: float | None,
+                    port: int) -> dict[str, Any]:
+    base, ws_base = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = start_server(port, f"{tmp}/load.sqlite3", students, fps)
+        try:
+            await wait_up(base, proc)
+            return await _run(proc, base, ws_base, students, followers, seconds, demo)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+async def _run(proc: subprocess.Popen[bytes], base: str, ws_base: str, students: int, followers: int,
+               seconds: float, demo: str) -> dict[str, Any]:
+    from websockets.asyncio.client import connect
+
+    window, stop = Window(), asyncio.Event()
+    lecturer = Client("lecturer")
+    async with connect(f"{ws_base}/ws/{demo}", open_timeout=60) as lws:
+        sid = json.loads(await lws.recv())["session"]
+        room = await asyncio.to_thread(http, "POST", f"{base}/api/rooms", {"session": sid})
+        await lws.send(json.dumps({"type": "play"}))
+        clients = [Client("student") for _ in range(students)] + [Client("follower") for _ in range(followers)]
+        tasks = []
+        for i, c in enumerate(clients):  # a class arrives over a few seconds, not in one instant
+            if c.role == "student":
+                coro = student(f"{ws_base}/ws/{demo}?join={room['code']}", c, window, stop, i)
+            else:
+                coro = follower(f"{ws_base}/ws/{demo}?follow={room['code']}", c, window, stop)
+            tasks.append(asyncio.create_task(guarded(coro, c)))
+            await asyncio.sleep(0.01)
+        drain = asyncio.create_task(_drain(lws, stop))
+        window.start = time.monotonic() + WARMUP_S
+        window.end = window.start + seconds
+        await asyncio.sleep(WARMUP_S)
+        before, cpu0, t0 = proc_status(proc.pid), resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+        await asyncio.sleep(seconds)
+        after, cpu1, t1 = proc_status(proc.pid), resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+        health = await asyncio.to_thread(http, "GET", f"{base}/healthz")
+        stop.set()
+        await asyncio.gather(*tasks)
+        await drain
+    hz = os.sysconf("SC_CLK_TCK")
+    return report(clients + [lecturer], seconds, demo, {
+        "rss_mb": after["VmRSS"] / 1024, "peak_rss_mb": after["VmHWM"] / 1024,
+        "cpu_percent": 100 * (after["ticks"] - before["ticks"]) / hz / (t1 - t0),
+        "client_cpu_percent": 100 * (cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime) / (t1 - t0),
+        "sessions": health["sessions"], "running": health["running"],
+    })
+
+
+async def _drain(ws: Any, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(ws.recv(), timeout=1.0)
+        except TimeoutError:
+            continue
+
+
+def report(clients: list[Client], seconds: float, demo: str, server: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"demo": demo, "seconds": seconds}
+    for role in ("student", "follower"):
+        rates = [c.frames / seconds for c in clients if c.role == role]
+        out[role + "s"] = {"clients": len(rates), "fps_median": statistics.median(rates) if rates else None,
+                           "fps_p5": percentile(rates, 5), "fps_min": min(rates) if rates else None}
+    lat = [x * 1000 for c in clients for x in c.latencies]
+    out["latency_ms"] = {"commands": len(lat), "median": statistics.median(lat) if lat else None,
+                         "p95": percentile(lat, 95)}
+    its = [c.its_per_s for c in clients if c.role == "student"]
+    out["student_its_per_s"] = {"median": statistics.median(its) if its else None, "min": min(its) if its else None}
+    errors = [e for c in clients for e in c.errors]
+    out["errors"] = len(errors)
+    out["error_examples"] = sorted(set(errors))[:5]
+    out["server"] = server
+    return out
+
+
+def table(r: dict[str, Any]) -> str:
+    s, f, lat, srv = r["students"], r["followers"], r["latency_ms"], r["server"]
+    rows = [
+        f"nn-playground load test: {s['clients']} students + {f['clients']} followers + 1 lecturer, "
+        f"{r['seconds']:g} s, demo {r['demo']}",
+        "",
+        f"{'':10} {'clients':>8} {'frames/s median':>16} {'p5':>7} {'min':>7}",
+    ]
+    for name, g in (("students", s), ("followers", f)):
+        if g["clients"]:
+            rows.append(f"{name:10} {g['clients']:>8} {g['fps_median']:>16.1f} {g['fps_p5']:>7.1f} "
+                        f"{g['fps_min']:>7.1f}")
+    if lat["commands"]:
+        rows.append(f"command -> frame latency: median {lat['median']:.0f} ms, p95 {lat['p95']:.0f} ms "
+                    f"({lat['commands']} commands)")
+    its = r["student_its_per_s"]
+    if its["median"] is not None:
+        rows.append(f"training per student: median {its['median']:,.0f} it/s, min {its['min']:,.0f} it/s")
+    rows.append(f"errors: {r['errors']}" + (f" (e.g. {r['error_examples'][0]})" if r["errors"] else ""))
+    rows.append(f"server: RSS {srv['rss_mb']:.0f} MB (peak {srv['peak_rss_mb']:.0f} MB), CPU {srv['cpu_percent']:.0f}% "
+                f"of one core, {srv['sessions']} sessions ({srv['running']} training); "
+                f"load-test clients: CPU {srv['client_cpu_percent']:.0f}%")
+    return "\n".join(rows)
+
+
+def main(students: int, followers: int | None, seconds: float, demo: str = "autoencoder", fps: float | None = None,
+         as_json: bool = False, port: int | None = None) -> dict[str, Any]:
+    if not (1 <= students <= MAX_STUDENTS) or not (0 < seconds <= MAX_SECONDS):
+        raise SystemExit(f"--students must be in 1..{MAX_STUDENTS} and --seconds in (0, {MAX_SECONDS:g}]")
+    followers = students if followers is None else followers
+    if not 0 <= followers <= MAX_STUDENTS:
+        raise SystemExit(f"--followers must be in 0..{MAX_STUDENTS}")
+    if port is None:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+    # the whole run is bounded: connecting, warming up, measuring, and closing
+    limit = seconds + WARMUP_S + 0.05 * (students + followers) + 180
+    result = asyncio.run(asyncio.wait_for(classroom(students, followers, seconds, demo, fps, port), limit))
+    print(json.dumps(result) if as_json else table(result), flush=True)
+    return result
