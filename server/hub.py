@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 import time
@@ -13,7 +12,7 @@ from typing import Any
 from server import protocol
 from server.config import Settings
 from server.frames import FollowConnection, FramePump, stop
-from server.rooms import CLOSED, FRAME, PUSH, Room, RoomBackend, RoomError, new_room, normalise
+from server.rooms import CLOSED, FRAME, PUSH, Room, RoomBackend, RoomError, new_room, normalise, seat
 from server.session import Session
 from server.sessions import Registry
 
@@ -21,11 +20,6 @@ log = logging.getLogger("nnp.rooms")
 REFRESH_S = 1.0  # how often shared data (full frame, state, thumbnails, heartbeats) is written for other processes
 ALIVE_TTL_S = 5.0  # a feed's heartbeat: without one, another process may take the lecturer's session over
 STATE_TTL_S = 7 * 24 * 3600.0
-
-
-def seat(session_id: str) -> str:
-    """A student's label in the gallery: stable, short, and no use for opening their session."""
-    return "#" + hashlib.sha256(session_id.encode()).hexdigest()[:4]
 
 
 class Feed:

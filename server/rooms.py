@@ -53,6 +53,11 @@ class Room:
         return cls(**json.loads(text))
 
 
+def seat(session_id: str) -> str:
+    """A student's label in the gallery and on their page: stable, short, and no use for opening their session."""
+    return "#" + hashlib.sha256(session_id.encode()).hexdigest()[:4]
+
+
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 

@@ -10,7 +10,7 @@ from starlette.datastructures import State
 
 from server import protocol
 from server.frames import FollowConnection, SessionConnection, stop
-from server.rooms import RoomError
+from server.rooms import RoomError, seat
 from server.session import Session
 from server.sessions import LimitReached
 
@@ -66,7 +66,8 @@ async def _sandbox(ws: WebSocket, state: State, s: Session) -> None:
     cls = type(s.demo)
     await conn.send({"type": "hello", "mode": "sandbox", "session": s.id, "demo": cls.name,
                      "presets": list(cls.presets), "commands": protocol.command_types(cls), "max_lr": cls.max_lr,
-                     "room": s.room, "leads": await state.rooms.led_by(s.id)})
+                     "room": s.room, "seat": seat(s.id) if s.room else None,
+                     "leads": await state.rooms.led_by(s.id)})
     sender = asyncio.create_task(conn.frames())
     conn.wake.set()
     state.pump.members.add(conn)
