@@ -1,4 +1,4 @@
-"""The command line: `nn-playground serve | run | loadtest`."""
+"""The command line: `nn-playground serve | run | bench | loadtest`."""
 
 from __future__ import annotations
 
@@ -31,6 +31,10 @@ def main(argv: list[str] | None = None) -> None:
     lp.add_argument("--fps", type=float, default=None, help="the server's NNP_FPS (default: its own)")
     lp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
 
+    bp = sub.add_parser("bench", help="measure training speed, frames and latency; prints a table")
+    bp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    bp.add_argument("--quick", action="store_true", help="shorter timings (noisier)")
+
     args = p.parse_args(argv)
     if args.cmd == "serve":
         import uvicorn
@@ -54,6 +58,10 @@ def main(argv: list[str] | None = None) -> None:
         from server import loadtest
 
         loadtest.main(args.students, args.followers, args.seconds, args.demo, args.fps, args.json)
+    elif args.cmd == "bench":
+        from server.bench import main as bench
+
+        bench(args.json, args.quick)
 
 
 if __name__ == "__main__":

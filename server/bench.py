@@ -1,0 +1,289 @@
+"""`nn-playground bench`: training speed per workload, sessions at once, frames and latency, memory."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from models import shadows
+from models.mlp import MLP, MLPSpec
+
+# TensorFlow Playground's engine, epochs per second on a 2-vCPU server (../shared/reference/ANCHORS.md).
+TF_PLAYGROUND = {"xor-default": 5300, "deep-sigmoid": 21000, "autoencoder": 159000, "largest": 457}
+
+
+@dataclass
+class Workload:
+    name: str
+    spec: MLPSpec
+    data: Callable[[], tuple[torch.Tensor, torch.Tensor]]
+    batch: int
+    lr: float
+    what: str
+
+
+def xor_points(n: int = 250, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """TF Playground's XOR: uniform in [-5, 5]^2 (kept off the axes), label = sign(x1 * x2), in -1 / +1."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.rand(n, 2, generator=g, dtype=torch.float64) * 10 - 5
+    x = x + torch.sign(x) * 0.3
+    y = torch.sign(x[:, :1] * x[:, 1:])
+    return x / 6, y
+
+
+def spiral_points(n: int = 250, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Two interleaved spirals, with the 7 inputs of TF Playground's largest net (x1, x2, squares, product, sines)."""
+    g = torch.Generator().manual_seed(seed)
+    half = n // 2
+    r = torch.arange(half, dtype=torch.float64) / half * 5
+    t = 1.75 * torch.arange(half, dtype=torch.float64) / half * 2 * math.pi
+    pts, labels = [], []
+    for delta, label in ((0.0, 1.0), (math.pi, -1.0)):
+        pts.append(torch.stack([r * torch.sin(t + delta), r * torch.cos(t + delta)], 1))
+        labels.append(torch.full((half, 1), label, dtype=torch.float64))
+    x = torch.cat(pts) + torch.randn(2 * half, 2, generator=g, dtype=torch.float64) * 0.1
+    perm = torch.randperm(2 * half, generator=g)
+    x, y = x[perm] / 6, torch.cat(labels)[perm]
+    x1, x2 = x[:, 0:1], x[:, 1:2]
+    return torch.cat([x1, x2, x1 * x1, x2 * x2, x1 * x2, torch.sin(x1), torch.sin(x2)], 1), y
+
+
+def shadow_classes() -> tuple[torch.Tensor, torch.Tensor]:
+    return shadows.tensors(shadows.training_set())
+
+
+def shadow_identity() -> tuple[torch.Tensor, torch.Tensor]:
+    x, _ = shadows.tensors(shadows.training_set())
+    return x, x
+
+
+WORKLOADS = [
+    Workload("xor-default", MLPSpec([2, 4, 2, 1], ["tanh"] * 3, reduction="mean"), xor_points, 10, 0.03,
+             "2-4-2-1 tanh, 250 XOR points, batch 10"),
+    Workload("deep-sigmoid", MLPSpec([10] + [10] * 5 + [3], ["sigmoid"] * 6, init_scale=0.3), shadow_classes, 1, 0.1,
+             "10-5x10-3 sigmoid, 3 shadows, batch 1"),
+    Workload("autoencoder", MLPSpec([10, 3, 10], ["sigmoid"] * 2, init_scale=0.3), shadow_identity, 1, 1.0,
+             "10-3-10 sigmoid, 3 shadows, batch 1"),
+    Workload("largest", MLPSpec([7] + [8] * 6 + [1], ["tanh"] * 7, reduction="mean"), spiral_points, 10, 0.03,
+             "7-6x8-1 tanh, 250 spiral points, batch 10"),
+]
+
+
+def epochs_per_s(w: Workload, fused: bool, seconds: float) -> float:
+    """Median of repeated timed calls, each training enough epochs to take ~seconds/5."""
+    net = MLP.create(w.spec, 0)
+    x, y = w.data()
+    fit = net.fit if fused else net.torch_fit
+    fit(x, y, 2, w.lr, w.batch)  # compile / warm up
+    n = 1
+    while True:
+        t0 = time.perf_counter()
+        fit(x, y, n, w.lr, w.batch)
+        dt = time.perf_counter() - t0
+        if dt > seconds / 5 or n > 10_000_000:
+            break
+        n *= 4
+    rates = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        fit(x, y, n, w.lr, w.batch)
+        rates.append(n / (time.perf_counter() - t0))
+    return statistics.median(rates)
+
+
+def knockout_cliff_s() -> float:
+    """Wall-clock seconds for the knockout lecture's 160,000 full-batch iterations of the wide net."""
+    from models.registry import DEMOS
+
+    if "knockout" in DEMOS:
+        demo = DEMOS["knockout"](seed=0)
+        demo.train(10)
+        t0 = time.perf_counter()
+        demo.train(160_000)
+        return time.perf_counter() - t0
+    w = WORKLOADS[1]
+    net = MLP.create(w.spec, 0)
+    x, y = w.data()
+    net.fit(x, y, 10, 0.1)
+    t0 = time.perf_counter()
+    net.fit(x, y, 160_000, 0.1)
+    return time.perf_counter() - t0
+
+
+def sessions_at_once(counts: tuple[int, ...], seconds: float) -> dict[str, float]:
+    """Iterations per second summed over N autoencoder sessions stepped fairly by one engine."""
+    from models.autoencoder import AutoencoderDemo
+    from server.engine import Engine
+    from server.session import Session
+
+    out = {}
+    for n in counts:
+        engine = Engine()
+        sessions = [Session(AutoencoderDemo(seed=i)) for i in range(n)]
+        for s in sessions:
+            s.running = True
+            engine.add(s)
+        engine.tick()  # warm up
+        start = sum(s.demo.iteration for s in sessions)
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < seconds:
+            engine.tick()
+        rate = (sum(s.demo.iteration for s in sessions) - start) / (time.perf_counter() - t0)
+        least = min(s.demo.iteration for s in sessions)
+        out[str(n)] = rate
+        out[f"{n}_fairness"] = least / max(1, max(s.demo.iteration for s in sessions))
+    return out
+
+
+def rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class ServerProcess:
+    """`nn-playground serve` in a subprocess on a free loopback port, so the client never shares its GIL."""
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.env = {**os.environ, "NNP_DB_PATH": "", **(env or {})}
+
+    def __enter__(self) -> ServerProcess:
+        self.proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(self.port)],
+                                     env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        assert "serving on" in line, f"the server did not start: {line!r}"
+        time.sleep(0.3)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+
+async def _frames_and_latency(url: str, demo: str, seconds: float) -> dict[str, float]:
+    import websockets
+
+    async with websockets.connect(f"{url}/ws/{demo}", max_size=None) as ws:
+        await ws.recv()  # hello
+        await ws.send(json.dumps({"type": "play"}))
+        # Frames per second while training runs flat out.
+        t0, frames, first_it, last_it = time.perf_counter(), 0, None, 0
+        while time.perf_counter() - t0 < seconds:
+            msg = json.loads(await ws.recv())
+            if msg["type"] == "frame":
+                frames += 1
+                first_it = msg["iteration"] if first_it is None else first_it
+                last_it = msg["iteration"]
+        fps = frames / (time.perf_counter() - t0)
+        its = (last_it - (first_it or 0)) / (time.perf_counter() - t0)
+        # Command to first frame that shows it (training still running).
+        latencies = []
+        for i in range(40):
+            lr = 0.05 + i * 1e-3
+            sent = time.perf_counter()
+            await ws.send(json.dumps({"type": "set", "lr": lr}))
+            while True:
+                msg = json.loads(await ws.recv())
+                if msg["type"] == "frame" and abs(msg["lr"] - lr) < 1e-12:
+                    latencies.append((time.perf_counter() - sent) * 1000)
+                    break
+            await asyncio.sleep(0.02)
+        return {"frames_per_s": fps, "trained_its_per_s": its, "command_latency_ms": statistics.median(latencies),
+                "command_latency_p95_ms": sorted(latencies)[int(0.95 * len(latencies)) - 1]}
+
+
+async def _session_memory(url: str, pid: int, demo: str, n: int) -> dict[str, float]:
+    import websockets
+
+    base = rss_kib(pid)
+    conns = [await websockets.connect(f"{url}/ws/{demo}", max_size=None) for _ in range(n)]
+    for c in conns:
+        await c.recv()
+    await asyncio.sleep(1.0)
+    idle = (rss_kib(pid) - base) / n
+    for c in conns:
+        await c.send(json.dumps({"type": "play"}))
+    await asyncio.sleep(3.0)
+    training = (rss_kib(pid) - base) / n
+    for c in conns:
+        await c.close()
+    return {"idle_session_kib": idle, "training_session_kib": training, "server_rss_mib": rss_kib(pid) / 1024}
+
+
+def live_figures(seconds: float) -> dict[str, float]:
+    from models.registry import DEMOS
+
+    demo = "knockout" if "knockout" in DEMOS else "autoencoder"
+    with ServerProcess() as srv:
+        out = asyncio.run(_frames_and_latency(srv.url, demo, seconds))
+        out["live_demo"] = demo  # type: ignore[assignment]
+    with ServerProcess() as srv:
+        out.update(asyncio.run(_session_memory(srv.url, srv.proc.pid, "autoencoder", 20)))
+    return out
+
+
+def run_bench(quick: bool = False) -> dict[str, Any]:
+    seconds = 0.5 if quick else 2.0
+    workloads = {}
+    for w in WORKLOADS:
+        fused = epochs_per_s(w, fused=True, seconds=seconds)
+        eager = epochs_per_s(w, fused=False, seconds=seconds / 4)
+        workloads[w.name] = {"epochs_per_s": fused, "us_per_epoch": 1e6 / fused, "eager_torch_epochs_per_s": eager,
+                             "tf_playground_epochs_per_s": TF_PLAYGROUND[w.name],
+                             "vs_tf_playground": fused / TF_PLAYGROUND[w.name], "what": w.what}
+    result: dict[str, Any] = {"workloads": workloads, "knockout_cliff_s": knockout_cliff_s()}
+    result["sessions_its_per_s"] = sessions_at_once((1, 10, 100), 1.0 if quick else 3.0)
+    result.update(live_figures(2.0 if quick else 5.0))
+    result["machine"] = {"cpus": os.cpu_count(), "torch": torch.__version__, "device": "cpu",
+                         "fused": os.environ.get("NNP_FUSED", "1") != "0"}
+    return result
+
+
+def table(r: dict[str, Any]) -> str:
+    lines = ["| workload | epochs/s | us/epoch | eager torch epochs/s | TF Playground epochs/s | x TF Playground |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for name, w in r["workloads"].items():
+        lines.append(f"| {name} ({w['what']}) | {w['epochs_per_s']:,.0f} | {w['us_per_epoch']:.2f} | "
+                     f"{w['eager_torch_epochs_per_s']:,.0f} | {w['tf_playground_epochs_per_s']:,} | "
+                     f"{w['vs_tf_playground']:.1f} |")
+    s = r["sessions_its_per_s"]
+    lines += ["", "| measure | value |", "|---|---:|",
+              f"| knockout cliff: 160,000 iterations, wide net | {r['knockout_cliff_s']:.2f} s |",
+              *(f"| iterations/s summed over {n} sessions (slowest/fastest {s[n + '_fairness']:.2f}) | {s[n]:,.0f} |"
+                for n in ("1", "10", "100")),
+              f"| frames/s to one websocket client while training ({r['live_demo']}) | {r['frames_per_s']:.1f} |",
+              f"| iterations/s of that session while it is watched | {r['trained_its_per_s']:,.0f} |",
+              f"| command to frame latency, median / p95 | {r['command_latency_ms']:.1f} / "
+              f"{r['command_latency_p95_ms']:.1f} ms |",
+              f"| memory of one idle / one training session | {r['idle_session_kib']:.0f} / "
+              f"{r['training_session_kib']:.0f} KiB |",
+              f"| server RSS with 20 sessions | {r['server_rss_mib']:.0f} MiB |"]
+    return "\n".join(lines)
+
+
+def main(as_json: bool, quick: bool) -> None:
+    r = run_bench(quick)
+    print(json.dumps(r) if as_json else table(r))
