@@ -46,10 +46,11 @@ def drawing(net: MLP) -> dict[str, Any]:
     flat = _cpu_flat(net)
     if flat is None:
         return net.drawing()
+    r = np.round(flat, DECIMALS).tolist()  # one numpy call, then plain list slicing
     weights, biases = [], []
     for w_off, n_in, n_out, b_off in _layout(tuple(net.spec.sizes)):
-        weights.append(np.round(flat[w_off:b_off], DECIMALS).reshape(n_out, n_in).tolist())
-        biases.append(np.round(flat[b_off : b_off + n_out], DECIMALS).tolist())
+        weights.append([r[w_off + j * n_in : w_off + (j + 1) * n_in] for j in range(n_out)])
+        biases.append(r[b_off : b_off + n_out])
     return {
         "sizes": list(net.spec.sizes),
         "weights": weights,

@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A full round over the running sessions in two frame intervals: each of them changes ~fps/2 times a second.
         engine = Engine(slice_s=settings.slice_ms / 1000, round_s=2.0 / settings.fps)
         registry = Registry(settings, engine, device, store)
-        pump = FramePump(settings.fps)
+        pump = FramePump(settings.fps, settings.min_fps, engine)
         hub = RoomHub(room_backend(settings, store), registry, pump, settings)
         app.state.registry, app.state.pump, app.state.rooms = registry, pump, hub
         engine.start()

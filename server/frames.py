@@ -3,6 +3,10 @@
 A page's connection sleeps until the pump (or a command) wakes it, builds the newest frame and sends it; while
 a send is in flight nothing queues behind it, so a slow client skips frames (latest wins) and the server never
 buffers them. One task per process ticks, however many pages are open.
+
+Frames come before training speed. When the event loop cannot keep up (the pump wakes late), the pump first
+slows down towards NNP_MIN_FPS; if it still cannot keep up there, the engine pauses a little after each round
+(its Python work holds the same GIL the event loop needs), and speeds up again once frames are on time.
 """
 
 from __future__ import annotations
@@ -15,7 +19,12 @@ from typing import Any, Protocol
 from fastapi import WebSocket
 
 from server import protocol
+from server.engine import Engine
 from server.session import Session
+
+LATE = 0.25  # a tick later than this fraction of the interval (smoothed) means the loop is behind
+ON_TIME = 0.05  # ...earlier than this, that it has room to spare
+BACKOFF_STEP_S = 0.001  # the engine's pause per round grows and shrinks by this much per tick
 
 
 class Tickable(Protocol):
@@ -23,18 +32,40 @@ class Tickable(Protocol):
 
 
 class FramePump:
-    def __init__(self, fps: float) -> None:
-        self.interval = 1.0 / fps
+    def __init__(self, fps: float, min_fps: float | None = None, engine: Engine | None = None) -> None:
+        self.fastest = 1.0 / fps
+        self.slowest = 1.0 / min(fps, min_fps or fps)
+        self.interval = self.fastest
+        self.engine = engine
+        self.lag = 0.0  # smoothed lateness of the ticks, seconds
         self.members: set[Tickable] = set()
+
+    def adapt(self, lateness: float) -> None:
+        """Slow the frames down (to NNP_MIN_FPS at most) while ticks come late, then make the engine yield;
+        undo both, engine first, once they are on time."""
+        self.lag = 0.9 * self.lag + 0.1 * lateness
+        backoff = self.engine.backoff_s if self.engine is not None else 0.0
+        if self.lag > LATE * self.interval:
+            if self.interval < self.slowest:
+                self.interval = min(self.slowest, self.interval * 1.05)
+            elif self.engine is not None:
+                self.engine.backoff_s = min(self.engine.round_s, backoff + BACKOFF_STEP_S)
+        elif self.lag < ON_TIME * self.interval:
+            if backoff > 0 and self.engine is not None:
+                self.engine.backoff_s = max(0.0, backoff - BACKOFF_STEP_S / 2)
+            else:
+                self.interval = max(self.fastest, self.interval * 0.98)
 
     async def run(self) -> None:
         nxt = time.monotonic()
         while True:
             nxt += self.interval
-            delay = nxt - time.monotonic()
+            now = time.monotonic()
+            delay = nxt - now
             if delay < 0:  # overloaded: skip the missed ticks rather than burst
-                nxt, delay = time.monotonic(), 0.0
+                nxt, delay = now, 0.0
             await asyncio.sleep(delay)
+            self.adapt(max(0.0, time.monotonic() - nxt))
             for m in list(self.members):
                 m.tick()
 

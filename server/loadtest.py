@@ -30,7 +30,8 @@ class Client:
     frames: int = 0  # frames received inside the measuring window
     errors: list[str] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)  # seconds from a command to the first frame showing it
-    its_per_s: float = 0.0
+    first_it: int | None = None  # iteration of the first and last frames inside the window: training speed
+    last_it: int = 0
 
 
 @dataclass
@@ -125,12 +126,9 @@ async def student(url: str, c: Client, window: Window, stop: asyncio.Event, seed
                 await asyncio.sleep(rng.uniform(0.5, 1.5) * COMMAND_EVERY_S)
 
         clicker = asyncio.create_task(clicks())
+        closer = asyncio.create_task(_close_on(stop, ws))
         try:
-            while not stop.is_set():
-                try:
-                    text = await asyncio.wait_for(ws.recv(), timeout=1.0)
-                except TimeoutError:
-                    continue
+            async for text in ws:
                 now = time.monotonic()
                 if not text.startswith('{"type":"frame"'):
                     msg = json.loads(text)
@@ -142,29 +140,35 @@ async def student(url: str, c: Client, window: Window, stop: asyncio.Event, seed
                     n_samples = max(1, len(json.loads(text[text.index(',"demo":') + 8 : -1]).get("samples", [])))
                 if window.inside(now):
                     c.frames += 1
-                    c.its_per_s = f["its_per_s"]
+                    c.first_it = f["iteration"] if c.first_it is None else c.first_it
+                    c.last_it = f["iteration"]
                 for key in [k for k in pending if f.get(k[0]) == k[1]]:
                     if window.inside(pending[key]):
                         c.latencies.append(now - pending[key])
                     del pending[key]
         finally:
             clicker.cancel()
+            closer.cancel()
 
 
 async def follower(url: str, c: Client, window: Window, stop: asyncio.Event) -> None:
     from websockets.asyncio.client import connect
 
     async with connect(url, max_size=2**24, open_timeout=60, compression=None) as ws:
-        while not stop.is_set():
-            try:
-                text = await asyncio.wait_for(ws.recv(), timeout=1.0)
-            except TimeoutError:
-                continue
+        closer = asyncio.create_task(_close_on(stop, ws))
+        async for text in ws:
             if text.startswith('{"type":"frame"'):
                 if window.inside(time.monotonic()):
                     c.frames += 1
             elif '"type":"error"' in text:
                 c.errors.append(json.loads(text)["message"])
+        closer.cancel()
+
+
+async def _close_on(stop: asyncio.Event, ws: Any) -> None:
+    """Ends a client's `async for` over its messages: the run is over, not the connection's fault."""
+    await stop.wait()
+    await ws.close()
 
 
 async def guarded(coro: Any, c: Client) -> None:
@@ -209,7 +213,7 @@ async def _run(proc: subprocess.Popen[bytes], base: str, ws_base: str, students:
                 coro = follower(f"{ws_base}/ws/{demo}?follow={room['code']}", c, window, stop)
             tasks.append(asyncio.create_task(guarded(coro, c)))
             await asyncio.sleep(0.01)
-        drain = asyncio.create_task(_drain(lws, stop))
+        drain = asyncio.create_task(_drain(lws))
         window.start = time.monotonic() + WARMUP_S
         window.end = window.start + seconds
         await asyncio.sleep(WARMUP_S)
@@ -219,7 +223,7 @@ async def _run(proc: subprocess.Popen[bytes], base: str, ws_base: str, students:
         health = await asyncio.to_thread(http, "GET", f"{base}/healthz")
         stop.set()
         await asyncio.gather(*tasks)
-        await drain
+        drain.cancel()
     hz = os.sysconf("SC_CLK_TCK")
     return report(clients + [lecturer], seconds, demo, {
         "rss_mb": after["VmRSS"] / 1024, "peak_rss_mb": after["VmHWM"] / 1024,
@@ -229,12 +233,9 @@ async def _run(proc: subprocess.Popen[bytes], base: str, ws_base: str, students:
     })
 
 
-async def _drain(ws: Any, stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        try:
-            await asyncio.wait_for(ws.recv(), timeout=1.0)
-        except TimeoutError:
-            continue
+async def _drain(ws: Any) -> None:
+    async for _ in ws:
+        pass
 
 
 def report(clients: list[Client], seconds: float, demo: str, server: dict[str, Any]) -> dict[str, Any]:
@@ -246,7 +247,7 @@ def report(clients: list[Client], seconds: float, demo: str, server: dict[str, A
     lat = [x * 1000 for c in clients for x in c.latencies]
     out["latency_ms"] = {"commands": len(lat), "median": statistics.median(lat) if lat else None,
                          "p95": percentile(lat, 95)}
-    its = [c.its_per_s for c in clients if c.role == "student"]
+    its = [(c.last_it - c.first_it) / seconds for c in clients if c.role == "student" and c.first_it is not None]
     out["student_its_per_s"] = {"median": statistics.median(its) if its else None, "min": min(its) if its else None}
     errors = [e for c in clients for e in c.errors]
     out["errors"] = len(errors)

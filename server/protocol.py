@@ -85,8 +85,13 @@ def adapter(demo: type[Demo]) -> TypeAdapter[Any]:
     return TypeAdapter(union)
 
 
+@cache
+def _types(demo: type[Demo]) -> tuple[str, ...]:
+    return tuple(m.model_fields["type"].default for m in COMMON + tuple(demo.commands))
+
+
 def command_types(demo: type[Demo]) -> list[str]:
-    return [m.model_fields["type"].default for m in COMMON + tuple(demo.commands)]
+    return list(_types(demo))  # asked on every command: cached, pydantic's field lookup is not cheap
 
 
 def parse(demo: type[Demo], raw: str | bytes) -> BaseModel:
@@ -97,7 +102,7 @@ def parse(demo: type[Demo], raw: str | bytes) -> BaseModel:
         raise BadCommand(f"not JSON: {e}") from None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise BadCommand('a command is a JSON object with a string "type"')
-    if data["type"] not in command_types(demo):
+    if data["type"] not in _types(demo):
         raise BadCommand(f"unknown command {data['type']!r}; {demo.name} accepts {', '.join(command_types(demo))}")
     try:
         return adapter(demo).validate_python(data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import pickle
 import secrets
 import threading
 import time
@@ -63,6 +64,7 @@ class Session:
         self.last_seen = time.monotonic()
         self.watchers = 0
         self._built: Built | None = None
+        self._parts: dict[str, tuple[bytes, str]] = {}  # snapshot key -> (its pickle, its JSON): _encode_snapshot
         self._last_point_t = 0.0
         self.saved_version = -1
 
@@ -152,16 +154,15 @@ class Session:
         self.its_per_s = rate if self.its_per_s == 0 else 0.8 * self.its_per_s + 0.2 * rate
         self.k = max(1, min(1_000_000, int(self.k * min(4.0, max(0.25, budget_s / max(dt, 1e-9))))))
         end = self.demo.iteration
-        last = float(losses[-1])
+        arr = losses.detach().cpu().numpy()  # a view for the usual CPU tensor: indexing it costs no torch call
+        last = float(arr[-1])
         now = time.monotonic()
         if now - self._last_point_t >= POINT_GAP_S or not self.runnable or not math.isfinite(last):
             self._last_point_t = now
-            values = losses.tolist() if n <= POINTS_PER_SLICE else None
             m = min(n, POINTS_PER_SLICE)
             # evenly spread over the slice, its last iteration always included (as torch.linspace(0, n-1, m).round())
-            idx = range(n) if m == n else sorted({round(j * (n - 1) / (m - 1)) for j in range(m)})
-            for i in idx:
-                self.loss_log.append((end - n + i + 1, values[i] if values is not None else float(losses[i])))
+            idx = list(range(n)) if m == n else sorted({round(j * (n - 1) / (m - 1)) for j in range(m)})
+            self.loss_log.extend(zip([end - n + i + 1 for i in idx], arr[idx].tolist(), strict=True))
             if len(self.loss_log) > LOSS_LOG_MAX:
                 self.loss_log = self.loss_log[: -LOSS_LOG_MAX // 2 : 2] + self.loss_log[-LOSS_LOG_MAX // 2 :]
         if not math.isfinite(last):
@@ -208,8 +209,25 @@ class Session:
             "status": self.status,
         }
         self._built = Built(self.version, self.cmd_version, self.epoch, self.demo.iteration, now,
-                            protocol.encode(meta)[:-1], ',"demo":' + protocol.encode(snap) + "}", snap)
+                            protocol.encode(meta)[:-1], ',"demo":' + self._encode_snapshot(snap) + "}", snap)
         return self._built
+
+    def _encode_snapshot(self, snap: dict[str, Any]) -> str:
+        """JSON of a snapshot, reusing the text of every top-level part unchanged since the last one: most of a
+        demo's snapshot (its samples, classes, settings) is the same from frame to frame. "Unchanged" is judged
+        on the part's pickle, taken now (a demo may hand out a list it later mutates), at a tenth of the cost of
+        JSON (which prints every float in decimal)."""
+        parts, cache = [], self._parts
+        for key, value in snap.items():
+            blob = pickle.dumps(value, protocol=5)
+            hit = cache.get(key)
+            if hit is None or hit[0] != blob:
+                hit = cache[key] = (blob, protocol.encode(key) + ":" + protocol.encode(value))
+            parts.append(hit[1])
+        if len(cache) > len(snap):
+            for key in [k for k in cache if k not in snap]:
+                del cache[key]
+        return "{" + ",".join(parts) + "}"
 
     def summary(self, max_age: float = 1.0) -> dict[str, Any]:
         """A gallery thumbnail: the network (weights only), the loss and the clock, from the shared snapshot."""
