@@ -195,7 +195,9 @@ class RoomHub:
 
     async def follow(self, code: str, demo: str, conn: FollowConnection) -> Room:
         room = await self._room_of(demo, code)
-        await self._lecturer(room)  # starts the feed here when this process has (or takes over) the lecturer
+        # starts the feed here when this process has (or takes over) the lecturer's session
+        if await self._lecturer(room) is None and not self.backend.shared:
+            raise RoomError(f"the lecturer's network of room {room.code} is not available right now", 503)
         self.followers.setdefault(room.code, set()).add(conn)
         return room
 

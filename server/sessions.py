@@ -67,8 +67,13 @@ class Registry:
             state = await self.load_state(session_id)
             s = None
             if state is not None:
-                cls = self.demo_class(state["demo"])
-                s = await asyncio.to_thread(Session.restore, cls, state, self.device, None, self.limits)
+                try:
+                    cls = self.demo_class(state["demo"])
+                    s = await asyncio.to_thread(Session.restore, cls, state, self.device, None, self.limits)
+                except Exception:  # noqa: BLE001 - a state this version cannot read: the page starts afresh
+                    log.exception("session %s could not be restored", session_id)
+                    s = None
+            if s is not None:
                 s.saved_version = s.version  # just read: nothing to write back yet
                 self.add(s)
             fut.set_result(s)

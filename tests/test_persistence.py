@@ -153,3 +153,12 @@ def test_killed_mid_training_the_last_save_comes_back(tmp_path: Path) -> None:
     flat = [w for layer in f["demo"]["net"]["weights"] for row in layer for w in row]
     saved_flat = state["demo_state"]["autoencoder"]["flat"]
     assert flat == pytest.approx(saved_flat[:30] + saved_flat[33:63], abs=1e-6), "the weights the last save had"
+
+
+def test_a_saved_state_that_cannot_be_read_starts_afresh(settings: Settings, toy: None) -> None:
+    store = Store(settings.db_path)
+    store.save([("broken", "toy", '{"id": "broken", "demo": "toy", "demo_state": {"seed": 0}}')])
+    store.close()
+    with LiveServer(settings) as srv, Client(f"{srv.url}/ws/toy?session=broken") as c:
+        assert c.next_of("hello")["session"] != "broken"
+        assert c.next_of("frame")["iteration"] == 0
