@@ -49,6 +49,7 @@ class Demo(ABC):
     blurb: ClassVar[str]  # one line for the index page
     default_lr: ClassVar[float] = 0.1
     max_lr: ClassVar[float] = 100.0
+    default_speed: ClassVar[float] = 0.0  # iterations per second a new session starts at; 0 = as fast as possible
     presets: ClassVar[tuple[str, ...]] = ("default",)
     commands: ClassVar[tuple[type[BaseModel], ...]] = ()  # demo-specific pydantic commands, tagged by "type"
     limits: Limits = Limits()  # the server sets its own caps on each instance after construction
@@ -75,8 +76,14 @@ class Demo(ABC):
     def snapshot(self, selected: int) -> dict[str, Any]:
         """Everything the page draws: {"net": MLP.drawing() + "values", ...demo extras}; plain JSON types."""
 
-    def apply(self, command: BaseModel) -> None:
+    def apply(self, command: BaseModel) -> bool | None:
+        """Carry out a demo command, or raise ValueError before changing anything. Return True where training
+        starts over (a new network): the session then clears its clock and loss chart, as on reset."""
         raise ValueError(f"{self.name} has no command {getattr(command, 'type', command)!r}")
+
+    def download(self, filename: str) -> tuple[str, str]:
+        """A file the page offers for download, as (media type, text); KeyError when there is none by that name."""
+        raise KeyError(f"{self.name} offers no file {filename!r}")
 
     def results(self) -> dict[str, Any]:
         """The demo's own numbers for the final line of `nn-playground run`."""

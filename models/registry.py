@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from models.autoencoder import AutoencoderDemo
+from models.boundary import BoundaryDemo
 from models.demo import Demo
+from models.sigmoid import SigmoidDemo
 
 DEMOS: dict[str, type[Demo]] = {}
 
@@ -14,6 +16,8 @@ def register(cls: type[Demo]) -> None:
 
 
 register(AutoencoderDemo)
+register(SigmoidDemo)
+register(BoundaryDemo)
 
 # The index page lists these in lecture order; a slug without a class yet is shown as coming soon.
 PLANNED: tuple[tuple[str, str, str], ...] = (

@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import torch
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -36,6 +37,7 @@ def room_backend(settings: Settings, store: Store | None) -> RoomBackend:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     device = settings.torch_device()
+    torch.set_num_threads(settings.torch_threads)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -82,6 +84,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cls = DEMOS[name]
         return templates.TemplateResponse(request, f"demos/{name}.html",
                                           {"demo": cls, "title": cls.title, "slug": name, "device": device})
+
+    @app.get("/demos/{name}/{filename}")
+    async def download(name: str, filename: str, session: str) -> Response:
+        """A file a demo offers from a session's state (the decision-boundary points as CSV, ...)."""
+        reg: Registry = app.state.registry
+        s = reg.sessions.get(session)
+        if s is None or s.demo.name != name:
+            raise HTTPException(404, f"no {name} session {session!r}")
+        try:
+            with s.lock:
+                media_type, text = s.demo.download(filename)
+        except KeyError as e:
+            raise HTTPException(404, str(e.args[0])) from None
+        return Response(text, media_type=media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{name}-{filename}"'})
 
     @app.get("/healthz")
     async def healthz() -> dict[str, object]:

@@ -50,7 +50,7 @@ class Session:
         self.lock = threading.RLock()
         self.running = False
         self.pending_steps = 0  # iterations asked for by "step", trained by the engine while paused
-        self.speed = 0.0  # iterations per second; 0 = as fast as the engine can
+        self.speed = demo.default_speed  # iterations per second; 0 = as fast as the engine can
         self.allowance = 0.0  # iterations earned at `speed` and not yet trained
         self.selected = 0
         self.version = 0  # bumped on every change a frame would show
@@ -104,12 +104,17 @@ class Session:
                 self.demo = self.new_demo(type(self.demo), self.demo.seed, cmd.name)
                 self._restart()
             else:
-                self.demo.apply(cmd)
+                if self.demo.apply(cmd):  # the demo started over (another network): so do the clock and the chart
+                    self._restart()
+                # Its data or network may have changed, and with them the cost of an iteration: K, tuned to the
+                # old cost, could make one slice run for minutes (K grows to 10^6 while a step costs nothing,
+                # e.g. fitting no points). Start small again; K regrows fourfold per slice.
+                self.k = 1
             self.version += 1
             self.cmd_version += 1
 
     def _restart(self) -> None:
-        self.running, self.pending_steps, self.status = False, 0, None
+        self.running, self.pending_steps, self.status, self.k = False, 0, None, 1
         self.loss_log.clear()
         self.epoch += 1
 
@@ -152,7 +157,9 @@ class Session:
             self.pending_steps -= n
         rate = n / max(dt, 1e-9)
         self.its_per_s = rate if self.its_per_s == 0 else 0.8 * self.its_per_s + 0.2 * rate
-        self.k = max(1, min(1_000_000, int(self.k * min(4.0, max(0.25, budget_s / max(dt, 1e-9))))))
+        # From n, what actually ran: a slice cut short by the speed limit or a step says nothing about a full one,
+        # and growing K from it would make the first slice at "max" speed run for minutes.
+        self.k = max(1, min(1_000_000, int(n * min(4.0, max(0.25, budget_s / max(dt, 1e-9))))))
         end = self.demo.iteration
         arr = losses.detach().cpu().numpy()  # a view for the usual CPU tensor: indexing it costs no torch call
         last = float(arr[-1])

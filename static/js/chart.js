@@ -55,9 +55,10 @@ export class LossChart {
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
     if (this.log) {
+      const every = Math.max(1, Math.ceil((16 * (y1 - y0)) / (h - T - B))); // labels 16 px apart at least
       for (let e = y0; e <= y1; e++) {
         const y = T + (1 - (e - y0) / (y1 - y0)) * (h - T - B);
-        ctx.fillText(`1e${e}`, L - 6, y);
+        if ((e - y0) % every === 0) ctx.fillText(`1e${e}`, L - 6, y);
         ctx.strokeStyle = "#eee";
         ctx.beginPath(); ctx.moveTo(L, y); ctx.lineTo(w - R, y); ctx.stroke();
       }

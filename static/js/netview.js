@@ -7,7 +7,8 @@ import * as colors from "./colors.js";
 
 export class NetView {
   // opts: onClick(layer, unit), labels: per layer array of names or null, bottomUp: per layer bools,
-  //       thumb(layer, unit) -> canvas or null (drawn inside the neuron), marked(layer, unit) -> bool
+  //       thumb(layer, unit) -> canvas or null (drawn inside the neuron), marked(layer, unit) -> bool,
+//       maxRadius: largest neuron radius in CSS pixels (default 22; larger leaves room for thumbnails)
   constructor(canvas, opts = {}) {
     this.opts = opts;
     this.net = null;
@@ -48,12 +49,12 @@ export class NetView {
 
   layout(w, h) {
     const sizes = this.net.sizes;
-    const pad = 28;
+    const pad = Math.max(28, (this.opts.maxRadius || 0) + 6); // a large neuron must not be cut at the edge
     const top = 26; // room for layer captions
     const maxN = Math.max(...sizes);
     const colGap = (w - 2 * pad) / Math.max(1, sizes.length - 1);
     const rowGap = (h - top - pad) / Math.max(1, maxN);
-    const r = Math.max(5, Math.min(22, rowGap * 0.38, colGap * 0.18));
+    const r = Math.max(5, Math.min(this.opts.maxRadius || 22, rowGap * 0.38, colGap * 0.18));
     this.radius = r;
     this.positions = sizes.map((n, l) => {
       const x = sizes.length === 1 ? w / 2 : pad + l * colGap;

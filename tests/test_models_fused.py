@@ -1,0 +1,160 @@
+"""The numba fused training loop against the autograd reference (MLP.torch_fit), epoch by epoch."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import torch
+
+from models import fused
+from models.mlp import ACTIVATIONS, LOSSES, MLP, MLPSpec
+
+pytestmark = pytest.mark.skipif(not fused.available(), reason="numba is not installed")
+
+# float64 throughout: the two paths differ only in summation order and libm rounding (~1e-16)
+RTOL, ATOL = 1e-10, 1e-12
+EPOCHS = 3
+N_CASES = 120
+
+
+def _twins(spec: MLPSpec, seed: int, rng: random.Random) -> tuple[MLP, MLP]:
+    """Two identical networks with random knockouts, frozen layers, dropout and penalties."""
+    ref = MLP.create(spec, seed)
+    for m in ref.masks:
+        m.copy_(torch.tensor([0.0 if rng.random() < 0.2 else 1.0 for _ in range(m.numel())], dtype=m.dtype))
+    ref.frozen = [rng.random() < 0.25 for _ in range(spec.n_layers)]
+    ref.dropout = rng.choice((0.0, 0.0, 0.2, 0.5))
+    ref.l1 = rng.choice((0.0, 1e-3))
+    ref.l2 = rng.choice((0.0, 1e-2))
+    fast = MLP.create(spec, seed)
+    fast.load(ref.state())
+    return ref, fast
+
+
+def _data(spec: MLPSpec, n: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    x = torch.randn(n, spec.sizes[0], generator=gen, dtype=torch.float64)
+    n_out = spec.sizes[-1]
+    if spec.loss == "ce":  # one-hot targets
+        y = torch.eye(n_out, dtype=torch.float64)[torch.randint(0, n_out, (n,), generator=gen)]
+    elif spec.loss == "bce":  # probabilities, not only 0/1, so both log terms matter
+        y = torch.rand(n, n_out, generator=gen, dtype=torch.float64)
+    else:
+        y = torch.randn(n, n_out, generator=gen, dtype=torch.float64)
+    return x, y
+
+
+def _random_case(seed: int) -> tuple[MLP, MLP, torch.Tensor, torch.Tensor, float, int]:
+    rng = random.Random(seed)
+    depth = rng.randint(1, 4)
+    spec = MLPSpec(
+        sizes=[rng.randint(1, 8) for _ in range(depth + 1)],
+        activations=[rng.choice(ACTIVATIONS) for _ in range(depth)],
+        loss=rng.choice(LOSSES),
+        reduction=rng.choice(("sum", "mean")),
+        init_scale=rng.choice((0.0, 0.5, 1.0)),
+    )
+    ref, fast = _twins(spec, seed, rng)
+    n = rng.randint(1, 12)
+    x, y = _data(spec, n, torch.Generator().manual_seed(seed))
+    batch = rng.randint(0, n + 2)  # 0 and > n mean full batch; most sizes do not divide n
+    return ref, fast, x, y, rng.uniform(0.05, 0.3), batch
+
+
+def _close(a: torch.Tensor, b: torch.Tensor, what: str) -> None:
+    torch.testing.assert_close(a, b, rtol=RTOL, atol=ATOL, msg=lambda m: f"{what}: {m}")
+
+
+@pytest.mark.parametrize("seed", range(N_CASES))
+def test_fused_matches_torch_epoch_by_epoch(seed: int) -> None:
+    ref, fast, x, y, lr, batch = _random_case(seed)
+    upe = ref.updates_per_epoch(x.shape[0], batch)
+    draws = ref.draw_keep(EPOCHS * upe, torch.Generator().manual_seed(seed))
+    for e in range(EPOCHS):
+        d = None if draws is None else draws[e * upe : (e + 1) * upe]
+        err_ref = ref.torch_fit(x, y, 1, lr, batch, d)
+        err_fast = fused.fused_fit(fast, x, y, 1, lr, batch, d)
+        _close(fast.flat, ref.flat, f"flat after epoch {e} ({ref.spec}, batch={batch})")
+        _close(err_fast, err_ref, f"error after epoch {e}")
+
+
+@pytest.mark.parametrize("seed", range(0, N_CASES, 16))
+@pytest.mark.parametrize("dropout, full_batch", [(0.3, False), (0.0, True)])
+def test_several_epochs_in_one_call(seed: int, dropout: float, full_batch: bool) -> None:
+    """One call of K epochs walks the draws row by row across epochs, as torch_fit does; without dropout on
+    full batches, the kernel takes each epoch's error from the next epoch's forward pass."""
+    ref, fast, x, y, lr, batch = _random_case(seed)
+    ref.dropout = fast.dropout = dropout
+    batch = 0 if full_batch else batch
+    draws = ref.draw_keep(4 * ref.updates_per_epoch(x.shape[0], batch), torch.Generator().manual_seed(seed))
+    err_ref = ref.torch_fit(x, y, 4, lr, batch, draws)
+    err_fast = fused.fused_fit(fast, x, y, 4, lr, batch, draws)
+    _close(fast.flat, ref.flat, "flat after 4 epochs")
+    _close(err_fast, err_ref, "errors")
+    assert err_fast.shape == (4,) and err_fast.dtype == torch.float64
+
+
+def test_knocked_out_and_frozen_parameters_stay_put() -> None:
+    spec = MLPSpec([4, 6, 5, 4, 3], ["tanh", "relu", "sigmoid", "linear"], loss="mse", init_scale=0.5)
+    net = MLP.create(spec, 7)
+    net.masks[0][[1, 4]] = 0.0  # two neurons of the first hidden layer knocked out
+    net.masks[1][2] = 0.0  # and one of the second
+    net.frozen = [False, False, True, False]
+    net.dropout = 0.25  # no L1/L2 here: penalties do move dead neurons' weights, in torch_fit as well
+    w0, b0 = [w.clone() for w in net.weights], [b.clone() for b in net.biases]
+    gen = torch.Generator().manual_seed(1)
+    x, y = torch.randn(20, 4, generator=gen, dtype=torch.float64), torch.rand(20, 3, generator=gen, dtype=torch.float64)
+    fused.fused_fit(net, x, y, 5, 0.5, 6, net.draw_keep(5 * 4, gen))
+    w, b = net.weights, net.biases
+    for j in (1, 4):  # a dead neuron's incoming weights and bias, and its outgoing weights
+        assert torch.equal(w[0][j], w0[0][j]) and b[0][j] == b0[0][j]
+        assert torch.equal(w[1][:, j], w0[1][:, j])
+    assert torch.equal(w[1][2], w0[1][2]) and b[1][2] == b0[1][2]
+    assert torch.equal(w[2], w0[2]) and torch.equal(b[2], b0[2])  # the frozen layer
+    for layer, alive in ((0, [0, 2, 3, 5]), (1, [0, 1, 3, 4]), (3, [0, 1, 2])):
+        assert not torch.equal(w[layer][alive], w0[layer][alive]), f"layer {layer} should have learnt"
+
+
+def test_random_cases_cover_every_knob() -> None:
+    """The random configurations above do exercise every activation, loss, reduction and knob."""
+    seen: set[object] = set()
+    for seed in range(N_CASES):
+        ref, _, x, _, _, batch = _random_case(seed)
+        s, n = ref.spec, x.shape[0]
+        seen |= {("act", a) for a in s.activations} | {("loss", s.loss), ("red", s.reduction), ("depth", s.n_layers)}
+        seen |= {("dropout", ref.dropout > 0), ("l1", ref.l1 > 0), ("l2", ref.l2 > 0), ("frozen", any(ref.frozen))}
+        seen.add(("knockout", any(bool((m == 0).any()) for m in ref.masks)))
+        seen.add(("ragged", bool(0 < batch < n and n % batch)))  # a last minibatch smaller than the others
+    want = {("act", a) for a in ACTIVATIONS} | {("loss", lo) for lo in LOSSES} | {("red", "sum"), ("red", "mean")}
+    want |= {("depth", d) for d in (1, 2, 3, 4)}
+    want |= {(k, True) for k in ("dropout", "l1", "l2", "frozen", "knockout")} | {("ragged", True)}
+    assert want <= seen, want - seen
+
+
+def test_updates_flat_in_place_and_fit_dispatches() -> None:
+    spec = MLPSpec([2, 3, 1], ["tanh", "sigmoid"], loss="bce", reduction="mean")
+    a, b = MLP.create(spec, 3), MLP.create(spec, 3)
+    x, y = torch.randn(9, 2, dtype=torch.float64), torch.randint(0, 2, (9, 1)).to(torch.float64)
+    ptr, view = a.flat.data_ptr(), a.weights[0]
+    err_a = a.fit(x, y, 6, 0.2, 4)  # MLP.fit takes the fused path on the CPU
+    err_b = b.torch_fit(x, y, 6, 0.2, 4)
+    assert a.flat.data_ptr() == ptr and view.data_ptr() == a.weights[0].data_ptr()
+    _close(a.flat, b.flat, "fit vs torch_fit")
+    _close(err_a, err_b, "errors")
+
+
+def test_too_few_draws_is_an_error() -> None:
+    net = MLP.create(MLPSpec([2, 3, 1], ["tanh", "linear"]), 0)
+    net.dropout = 0.5
+    x, y = torch.randn(4, 2, dtype=torch.float64), torch.randn(4, 1, dtype=torch.float64)
+    with pytest.raises(ValueError, match="draws"):
+        fused.fused_fit(net, x, y, 3, 0.1, 2, net.draw_keep(5, torch.Generator().manual_seed(0)))
+
+
+def test_float32_nets_take_the_reference_path() -> None:
+    spec = MLPSpec([3, 4, 2], ["relu", "linear"], dtype=torch.float32)
+    a, b = MLP.create(spec, 5), MLP.create(spec, 5)
+    x, y = torch.randn(6, 3), torch.randn(6, 2)
+    err_a = fused.fused_fit(a, x, y, 2, 0.1, 4)
+    err_b = b.torch_fit(x, y, 2, 0.1, 4)
+    assert torch.equal(a.flat, b.flat) and torch.equal(err_a, err_b)
