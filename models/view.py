@@ -10,10 +10,6 @@ import torch
 
 from models.mlp import MLP
 
-# Drawn numbers are rounded to this many decimals: a canvas cannot show more, and printing a float's shortest
-# exact repr costs twice as much (JSON encoding is most of what a frame costs). State and persistence keep all.
-DECIMALS = 6
-
 
 def _cpu_flat(net: MLP) -> np.ndarray | None:
     """A numpy view of the parameters (no copy) when they are float64 on the CPU, else None."""
@@ -41,12 +37,11 @@ def _layout(sizes: tuple[int, ...]) -> tuple[tuple[int, int, int, int], ...]:
 
 
 def drawing(net: MLP) -> dict[str, Any]:
-    """What `MLP.drawing()` returns (weights and biases rounded to DECIMALS), from one numpy view: a frame draws
-    it up to NNP_FPS times a second."""
+    """What `MLP.drawing()` returns, from one numpy view: a frame draws it up to NNP_FPS times a second."""
     flat = _cpu_flat(net)
     if flat is None:
         return net.drawing()
-    r = np.round(flat, DECIMALS).tolist()  # one numpy call, then plain list slicing
+    r = flat.tolist()  # one conversion, then plain list slicing
     weights, biases = [], []
     for w_off, n_in, n_out, b_off in _layout(tuple(net.spec.sizes)):
         weights.append([r[w_off + j * n_in : w_off + (j + 1) * n_in] for j in range(n_out)])
@@ -91,13 +86,12 @@ def error(net: MLP, x: torch.Tensor, y: torch.Tensor) -> float:
 
 
 def values(net: MLP, x: torch.Tensor) -> list[list[float]]:
-    """Every layer's output for one input x (in,), input first: `MLP.forward` (masks included, no dropout),
-    rounded to DECIMALS."""
+    """Every layer's output for one input x (in,), input first: `MLP.forward` (masks included, no dropout)."""
     flat = _cpu_flat(net)
     if flat is None or x.device.type != "cpu":
         return [v[0].detach().cpu().tolist() for v in net.forward(x.reshape(1, -1).to(net.device))]
     h = _np(x).reshape(-1)
-    outs = [np.round(h, DECIMALS).tolist()]
+    outs = [h.tolist()]
     last = net.spec.n_layers - 1
     for i, (w_off, n_in, n_out, b_off) in enumerate(_layout(tuple(net.spec.sizes))):
         z = flat[w_off:b_off].reshape(n_out, n_in) @ h + flat[b_off : b_off + n_out]  # (out,)
@@ -109,7 +103,7 @@ def values(net: MLP, x: torch.Tensor) -> list[list[float]]:
         else:
             h = _activate(net.spec.activations[i], z)
         h = h * _np(net.masks[i])
-        outs.append(np.round(h, DECIMALS).tolist())
+        outs.append(h.tolist())
     return outs
 
 
