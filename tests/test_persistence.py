@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from models.registry import DEMOS
+from server import protocol
 from server.config import Settings
 from server.store import Store
 from tests.conftest import LiveServer, free_port
@@ -162,3 +163,21 @@ def test_a_saved_state_that_cannot_be_read_starts_afresh(settings: Settings, toy
     with LiveServer(settings) as srv, Client(f"{srv.url}/ws/toy?session=broken") as c:
         assert c.next_of("hello")["session"] != "broken"
         assert c.next_of("frame")["iteration"] == 0
+
+
+@pytest.mark.parametrize("name", sorted(DEMOS))
+def test_every_demo_comes_back_from_its_saved_state(name: str) -> None:
+    """What a restart restores and a fork copies: the same frame, for every registered demo (its state() must
+    carry whatever a user changed)."""
+    import json
+
+    from server.session import Session
+
+    s = Session(DEMOS[name](seed=3))
+    s.apply(protocol.Step(n=25))
+    while s.pending_steps:
+        s.train_slice(0.01)
+    restored = Session.restore(DEMOS[name], json.loads(s.dumps()), "cpu")
+    assert restored.demo.iteration == s.demo.iteration == 25
+    assert restored.demo.snapshot(0) == s.demo.snapshot(0)
+    assert restored.loss_log == s.loss_log
