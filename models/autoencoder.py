@@ -53,6 +53,9 @@ class AutoencoderDemo(Demo):
         self.test_set = shadows.test_set()
         self.x, self.labels = shadows.tensors(self.train_set)
         self.test_x, self.test_labels = shadows.tensors(self.test_set)
+        # the frame's fixed parts, built once (a frame is drawn for every session up to NNP_FPS times a second)
+        self.samples_view = [{"name": s.name, "label": s.label, "levels": list(s.levels)} for s in self.test_set]
+        self.training_view = [s.name for s in self.train_set]
         spec = MLPSpec([shadows.LEVELS, self.cfg.hidden, shadows.LEVELS], ["sigmoid", "sigmoid"],
                        init_scale=self.cfg.init_scale)
         self.autoencoder = MLP.create(spec, self.seed, self.device)
@@ -134,8 +137,8 @@ class AutoencoderDemo(Demo):
         net = self.net_snapshot(self.net, x)
         extra: dict[str, Any] = {
             "phase": self.phase,
-            "samples": [{"name": s.name, "label": s.label, "levels": list(s.levels)} for s in self.test_set],
-            "training": [s.name for s in self.train_set],
+            "samples": self.samples_view,
+            "training": self.training_view,
             "classes": list(shadows.ANIMALS),
             "selected": selected,
             "error": view.error(self.autoencoder, self.x, self.x),  # numpy: a frame must not wait on torch

@@ -42,8 +42,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(settings.db_path) if settings.db_path else None
-        # A full round over the running sessions in two frame intervals: each of them changes ~fps/2 times a second.
-        engine = Engine(slice_s=settings.slice_ms / 1000, round_s=2.0 / settings.fps)
+        # A running session's frame changes once per engine round: the pump keeps a full round near one frame
+        # interval (its own, which grows when the server is loaded), so every session changes once per frame.
+        engine = Engine(slice_s=settings.slice_ms / 1000, round_s=1.0 / settings.fps)
         registry = Registry(settings, engine, device, store)
         pump = FramePump(settings.fps, settings.min_fps, engine)
         hub = RoomHub(room_backend(settings, store), registry, pump, settings)
@@ -103,8 +104,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz")
     async def healthz() -> dict[str, object]:
         reg: Registry = app.state.registry
+        pump: FramePump = app.state.pump
         return {"ok": True, "device": device, "sessions": len(reg.sessions),
-                "running": sum(1 for s in reg.sessions.values() if s.runnable)}
+                "running": sum(1 for s in reg.sessions.values() if s.runnable),
+                "fps": round(1.0 / pump.interval, 1)}  # the rate pages are paced at now (lower under load)
 
     app.include_router(ws.router)
     app.include_router(rooms_api.router)

@@ -21,7 +21,6 @@ class Engine:
     def __init__(self, slice_s: float = 0.008, round_s: float = 0.066) -> None:
         self.slice_s = slice_s
         self.round_s = round_s
-        self.backoff_s = 0.0  # a pause after each round, set by the frame pump while frames run late
         self.sessions: dict[str, Session] = {}
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -60,8 +59,6 @@ class Engine:
     def _loop(self) -> None:
         while not self._stop.is_set():
             trained = self.tick()
-            if trained and self.backoff_s > 0:
-                time.sleep(self.backoff_s)  # hands the GIL and the core to the event loop's frames
             if trained == 0:
                 # Nothing to do, or every running session is waiting on its speed limit.
                 busy = any(s.runnable for s in self.sessions.values())

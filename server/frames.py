@@ -4,9 +4,9 @@ A page's connection sleeps until the pump (or a command) wakes it, builds the ne
 a send is in flight nothing queues behind it, so a slow client skips frames (latest wins) and the server never
 buffers them. One task per process ticks, however many pages are open.
 
-Frames come before training speed. When the event loop cannot keep up (the pump wakes late), the pump first
-slows down towards NNP_MIN_FPS; if it still cannot keep up there, the engine pauses a little after each round
-(its Python work holds the same GIL the event loop needs), and speeds up again once frames are on time.
+When the event loop cannot keep up (the pump wakes late), the pump slows down towards NNP_MIN_FPS, evenly for
+every page, and speeds up again once it is on time: a loop kept just short of saturation still answers commands
+at once. (Pausing the engine instead would not help: a running session's frame changes only when it trains.)
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from server.session import Session
 
 LATE = 0.25  # a tick later than this fraction of the interval (smoothed) means the loop is behind
 ON_TIME = 0.05  # ...earlier than this, that it has room to spare
-BACKOFF_STEP_S = 0.001  # the engine's pause per round grows and shrinks by this much per tick
 
 
 class Tickable(Protocol):
@@ -36,25 +35,20 @@ class FramePump:
         self.fastest = 1.0 / fps
         self.slowest = 1.0 / min(fps, min_fps or fps)
         self.interval = self.fastest
-        self.engine = engine
+        self.engine = engine  # its round is kept at one frame interval: a running session changes once a round
         self.lag = 0.0  # smoothed lateness of the ticks, seconds
         self.members: set[Tickable] = set()
 
     def adapt(self, lateness: float) -> None:
-        """Slow the frames down (to NNP_MIN_FPS at most) while ticks come late, then make the engine yield;
-        undo both, engine first, once they are on time."""
+        """Slow the frames down (to NNP_MIN_FPS at most) while ticks come late; speed up when they are on time.
+        The engine's round follows: shorter rounds would only pay more per-slice overhead for frames never sent."""
         self.lag = 0.9 * self.lag + 0.1 * lateness
-        backoff = self.engine.backoff_s if self.engine is not None else 0.0
         if self.lag > LATE * self.interval:
-            if self.interval < self.slowest:
-                self.interval = min(self.slowest, self.interval * 1.05)
-            elif self.engine is not None:
-                self.engine.backoff_s = min(self.engine.round_s, backoff + BACKOFF_STEP_S)
+            self.interval = min(self.slowest, self.interval * 1.05)
         elif self.lag < ON_TIME * self.interval:
-            if backoff > 0 and self.engine is not None:
-                self.engine.backoff_s = max(0.0, backoff - BACKOFF_STEP_S / 2)
-            else:
-                self.interval = max(self.fastest, self.interval * 0.98)
+            self.interval = max(self.fastest, self.interval * 0.98)
+        if self.engine is not None:
+            self.engine.round_s = self.interval
 
     async def run(self) -> None:
         nxt = time.monotonic()

@@ -218,7 +218,10 @@ async def _run(proc: subprocess.Popen[bytes], base: str, ws_base: str, students:
         window.end = window.start + seconds
         await asyncio.sleep(WARMUP_S)
         before, cpu0, t0 = proc_status(proc.pid), resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
-        await asyncio.sleep(seconds)
+        pacing = []  # the server's own view, sampled through the run: the frame rate it paces pages at
+        for _ in range(max(1, int(seconds))):
+            await asyncio.sleep(seconds / max(1, int(seconds)))
+            pacing.append((await asyncio.to_thread(http, "GET", f"{base}/healthz")).get("fps", 0.0))
         after, cpu1, t1 = proc_status(proc.pid), resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
         health = await asyncio.to_thread(http, "GET", f"{base}/healthz")
         stop.set()
@@ -230,6 +233,7 @@ async def _run(proc: subprocess.Popen[bytes], base: str, ws_base: str, students:
         "cpu_percent": 100 * (after["ticks"] - before["ticks"]) / hz / (t1 - t0),
         "client_cpu_percent": 100 * (cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime) / (t1 - t0),
         "sessions": health["sessions"], "running": health["running"],
+        "paced_fps_median": statistics.median(pacing),
     })
 
 
@@ -278,6 +282,8 @@ def table(r: dict[str, Any]) -> str:
     rows.append(f"server: RSS {srv['rss_mb']:.0f} MB (peak {srv['peak_rss_mb']:.0f} MB), CPU {srv['cpu_percent']:.0f}% "
                 f"of one core, {srv['sessions']} sessions ({srv['running']} training); "
                 f"load-test clients: CPU {srv['client_cpu_percent']:.0f}%")
+    rows.append(f"server paced its frames at {srv['paced_fps_median']:g}/s (median over the run; NNP_FPS at most, "
+                "NNP_MIN_FPS at least)")
     return "\n".join(rows)
 
 
