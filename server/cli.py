@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> None:
     lp.add_argument("--demo", default="autoencoder")
     lp.add_argument("--fps", type=float, default=None, help="the server's NNP_FPS (default: its own)")
     lp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    lp.add_argument("--processes", type=int, default=1,
+                    help="server processes sharing rooms through a redis-server the test starts (default 1)")
 
     bp = sub.add_parser("bench", help="measure training speed, frames and latency; prints a table")
     bp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.cmd == "loadtest":
         from server import loadtest
 
-        loadtest.main(args.students, args.followers, args.seconds, args.demo, args.fps, args.json)
+        loadtest.main(args.students, args.followers, args.seconds, args.demo, args.fps, args.json, args.processes)
     elif args.cmd == "bench":
         from server.bench import main as bench
 

@@ -110,6 +110,8 @@ class RoomHub:
         else:
             raise RoomError("no free room code; try again", 503)
         self._ensure_feed(room, s)
+        if self.backend.shared:  # students on other processes may join at once: they fork this state
+            await self._share(room.code, self.feeds[room.code])
         return room, key
 
     async def room(self, code: str) -> Room:
@@ -157,10 +159,12 @@ class RoomHub:
         s = await self._lecturer(room)
         if s is not None:
             return await asyncio.to_thread(s.state)
-        text = await self.backend.fetch(room.code, "state")
-        if text is None:
-            raise RoomError(f"the lecturer's network of room {room.code} is not available right now", 503)
-        return json.loads(text)
+        for _ in range(int(2 * ALIVE_TTL_S / REFRESH_S)):  # the lecturer's process writes it every REFRESH_S
+            text = await self.backend.fetch(room.code, "state")
+            if text is not None:
+                return json.loads(text)
+            await asyncio.sleep(REFRESH_S / 2)
+        raise RoomError(f"the lecturer's network of room {room.code} is not available right now", 503)
 
     async def _lecturer(self, room: Room) -> Session | None:
         """The lecturer's session if this process has it or should take it over (no live feed anywhere)."""
@@ -279,6 +283,18 @@ class RoomHub:
                 await conn.ws.close(code=1000)
 
     # ---------------------------------------------------------------- shared data for other processes
+    async def _share(self, code: str, feed: Feed) -> None:
+        """The lecturer's newest state (for forks and pushes) and full frame (for late followers), and a
+        heartbeat that says this process has the lecturer's session."""
+        b, s = self.backend, feed.session
+        await b.put(code, "alive", "1", ALIVE_TTL_S)
+        if s.version != feed.shared_version:
+            feed.shared_version = s.version
+            state = await asyncio.to_thread(s.dumps)
+            full = (await asyncio.to_thread(s.frame, -1, -1))[0]
+            await b.put(code, "state", state, STATE_TTL_S)
+            await b.put(code, "full", full, STATE_TTL_S)
+
     async def _refresh_loop(self) -> None:
         while True:
             await asyncio.sleep(REFRESH_S)
@@ -292,14 +308,7 @@ class RoomHub:
     async def _refresh(self) -> None:
         b = self.backend
         for code, feed in list(self.feeds.items()):
-            await b.put(code, "alive", "1", ALIVE_TTL_S)
-            s = feed.session
-            if s.version != feed.shared_version:
-                feed.shared_version = s.version
-                state = await asyncio.to_thread(s.dumps)
-                full = (await asyncio.to_thread(s.frame, -1, -1))[0]
-                await b.put(code, "state", state, STATE_TTL_S)
-                await b.put(code, "full", full, STATE_TTL_S)
+            await self._share(code, feed)
         for code, conns in list(self.followers.items()):
             if conns:
                 await b.put(code, "watched", "1", ALIVE_TTL_S)

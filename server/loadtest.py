@@ -57,12 +57,32 @@ def percentile(xs: list[float], q: float) -> float:
 
 
 # ---------------------------------------------------------------- the server
-def start_server(port: int, db: str, students: int, fps: float | None) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "NNP_DB_PATH": db, "NNP_MAX_SESSIONS": str(2 * students + 50), "NNP_DEVICE": "cpu"}
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, db: str, students: int, fps: float | None, redis_url: str = "") -> subprocess.Popen[bytes]:
+    env = {**os.environ, "NNP_DB_PATH": db, "NNP_MAX_SESSIONS": str(2 * students + 50), "NNP_DEVICE": "cpu",
+           "NNP_REDIS_URL": redis_url}
     if fps:
         env["NNP_FPS"] = str(fps)
     return subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def start_redis(port: int) -> subprocess.Popen[bytes]:
+    """A throwaway redis-server for a several-process run (Debian's redis-server package)."""
+    import shutil
+
+    exe = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not Path(exe).exists():
+        raise SystemExit("--processes above 1 needs redis-server (Debian package redis-server)")
+    return subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def http(method: str, url: str, body: dict[str, Any] | None = None, key: str | None = None) -> dict[str, Any]:
@@ -179,61 +199,87 @@ async def guarded(coro: Any, c: Client) -> None:
 
 
 async def classroom(students: int, followers: int, seconds: float, demo: str, fps: float | None,
-                    port: int) -> dict[str, Any]:
-    base, ws_base = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"
+                    processes: int = 1) -> dict[str, Any]:
+    """Start the server (or `processes` of them sharing rooms through a fresh redis-server, each client kept on
+    one of them as a sticky load balancer would), run the class, stop everything."""
+    ports = [free_port() for _ in range(processes)]
+    bases = [f"127.0.0.1:{p}" for p in ports]
+    helpers: list[subprocess.Popen[bytes]] = []
+    procs: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        proc = start_server(port, f"{tmp}/load.sqlite3", students, fps)
         try:
-            await wait_up(base, proc)
-            return await _run(proc, base, ws_base, students, followers, seconds, demo)
+            redis_url = ""
+            if processes > 1:
+                redis_port = free_port()
+                helpers.append(start_redis(redis_port))
+                redis_url = f"redis://127.0.0.1:{redis_port}/0"
+            for i, port in enumerate(ports):
+                procs.append(start_server(port, f"{tmp}/load{i}.sqlite3", students, fps, redis_url))
+            for base, proc in zip(bases, procs, strict=True):
+                await wait_up(f"http://{base}", proc)
+            return await _run(procs, bases, students, followers, seconds, demo)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            for proc in procs + helpers:
+                proc.terminate()
+            for proc in procs + helpers:
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
 
 
-async def _run(proc: subprocess.Popen[bytes], base: str, ws_base: str, students: int, followers: int,
+def tree_status(procs: list[subprocess.Popen[bytes]]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for proc in procs:
+        for k, v in proc_status(proc.pid).items():
+            total[k] = total.get(k, 0) + v
+    return total
+
+
+async def _run(procs: list[subprocess.Popen[bytes]], bases: list[str], students: int, followers: int,
                seconds: float, demo: str) -> dict[str, Any]:
     from websockets.asyncio.client import connect
 
     window, stop = Window(), asyncio.Event()
     lecturer = Client("lecturer")
-    async with connect(f"{ws_base}/ws/{demo}", open_timeout=60) as lws:
+    async with connect(f"ws://{bases[0]}/ws/{demo}", open_timeout=60) as lws:
         sid = json.loads(await lws.recv())["session"]
-        room = await asyncio.to_thread(http, "POST", f"{base}/api/rooms", {"session": sid})
+        room = await asyncio.to_thread(http, "POST", f"http://{bases[0]}/api/rooms", {"session": sid})
         await lws.send(json.dumps({"type": "play"}))
         clients = [Client("student") for _ in range(students)] + [Client("follower") for _ in range(followers)]
         tasks = []
         for i, c in enumerate(clients):  # a class arrives over a few seconds, not in one instant
+            base = bases[i % len(bases)]
             if c.role == "student":
-                coro = student(f"{ws_base}/ws/{demo}?join={room['code']}", c, window, stop, i)
+                coro = student(f"ws://{base}/ws/{demo}?join={room['code']}", c, window, stop, i)
             else:
-                coro = follower(f"{ws_base}/ws/{demo}?follow={room['code']}", c, window, stop)
+                coro = follower(f"ws://{base}/ws/{demo}?follow={room['code']}", c, window, stop)
             tasks.append(asyncio.create_task(guarded(coro, c)))
             await asyncio.sleep(0.01)
         drain = asyncio.create_task(_drain(lws))
         window.start = time.monotonic() + WARMUP_S
         window.end = window.start + seconds
         await asyncio.sleep(WARMUP_S)
-        before, cpu0, t0 = proc_status(proc.pid), resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
-        pacing = []  # the server's own view, sampled through the run: the frame rate it paces pages at
+        before, cpu0, t0 = tree_status(procs), resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+        pacing = []  # the servers' own view, sampled through the run: the frame rate they pace pages at
         for _ in range(max(1, int(seconds))):
             await asyncio.sleep(seconds / max(1, int(seconds)))
-            pacing.append((await asyncio.to_thread(http, "GET", f"{base}/healthz")).get("fps", 0.0))
-        after, cpu1, t1 = proc_status(proc.pid), resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
-        health = await asyncio.to_thread(http, "GET", f"{base}/healthz")
+            for base in bases:
+                pacing.append((await asyncio.to_thread(http, "GET", f"http://{base}/healthz")).get("fps", 0.0))
+        after, cpu1, t1 = tree_status(procs), resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+        health = [await asyncio.to_thread(http, "GET", f"http://{base}/healthz") for base in bases]
         stop.set()
         await asyncio.gather(*tasks)
         drain.cancel()
     hz = os.sysconf("SC_CLK_TCK")
     return report(clients + [lecturer], seconds, demo, {
+        "processes": len(procs),
         "rss_mb": after["VmRSS"] / 1024, "peak_rss_mb": after["VmHWM"] / 1024,
         "cpu_percent": 100 * (after["ticks"] - before["ticks"]) / hz / (t1 - t0),
         "client_cpu_percent": 100 * (cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime) / (t1 - t0),
-        "sessions": health["sessions"], "running": health["running"],
+        "sessions": sum(h["sessions"] for h in health), "running": sum(h["running"] for h in health),
         "paced_fps_median": statistics.median(pacing),
+        "load_average": os.getloadavg()[0],  # the machine's own business, besides this run
     })
 
 
@@ -264,7 +310,8 @@ def table(r: dict[str, Any]) -> str:
     s, f, lat, srv = r["students"], r["followers"], r["latency_ms"], r["server"]
     rows = [
         f"nn-playground load test: {s['clients']} students + {f['clients']} followers + 1 lecturer, "
-        f"{r['seconds']:g} s, demo {r['demo']}",
+        f"{r['seconds']:g} s, demo {r['demo']}, {srv['processes']} server process"
+        + ("es sharing rooms through Redis" if srv["processes"] > 1 else ""),
         "",
         f"{'':10} {'clients':>8} {'frames/s median':>16} {'p5':>7} {'min':>7}",
     ]
@@ -281,27 +328,24 @@ def table(r: dict[str, Any]) -> str:
     rows.append(f"errors: {r['errors']}" + (f" (e.g. {r['error_examples'][0]})" if r["errors"] else ""))
     rows.append(f"server: RSS {srv['rss_mb']:.0f} MB (peak {srv['peak_rss_mb']:.0f} MB), CPU {srv['cpu_percent']:.0f}% "
                 f"of one core, {srv['sessions']} sessions ({srv['running']} training); "
-                f"load-test clients: CPU {srv['client_cpu_percent']:.0f}%")
+                f"load-test clients: CPU {srv['client_cpu_percent']:.0f}%; machine load average "
+                f"{srv['load_average']:.2f}")
     rows.append(f"server paced its frames at {srv['paced_fps_median']:g}/s (median over the run; NNP_FPS at most, "
                 "NNP_MIN_FPS at least)")
     return "\n".join(rows)
 
 
 def main(students: int, followers: int | None, seconds: float, demo: str = "autoencoder", fps: float | None = None,
-         as_json: bool = False, port: int | None = None) -> dict[str, Any]:
+         as_json: bool = False, processes: int = 1) -> dict[str, Any]:
     if not (1 <= students <= MAX_STUDENTS) or not (0 < seconds <= MAX_SECONDS):
         raise SystemExit(f"--students must be in 1..{MAX_STUDENTS} and --seconds in (0, {MAX_SECONDS:g}]")
     followers = students if followers is None else followers
     if not 0 <= followers <= MAX_STUDENTS:
         raise SystemExit(f"--followers must be in 0..{MAX_STUDENTS}")
-    if port is None:
-        import socket
-
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
+    if not 1 <= processes <= 8:
+        raise SystemExit("--processes must be in 1..8")
     # the whole run is bounded: connecting, warming up, measuring, and closing
     limit = seconds + WARMUP_S + 0.05 * (students + followers) + 180
-    result = asyncio.run(asyncio.wait_for(classroom(students, followers, seconds, demo, fps, port), limit))
+    result = asyncio.run(asyncio.wait_for(classroom(students, followers, seconds, demo, fps, processes), limit))
     print(json.dumps(result) if as_json else table(result), flush=True)
     return result
