@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from functools import cache
 from typing import Any
 
@@ -10,13 +11,26 @@ import torch
 
 from models.mlp import MLP
 
+_views: dict[int, tuple[weakref.ref[torch.Tensor], np.ndarray | None]] = {}
+
+
+def _view(t: torch.Tensor) -> np.ndarray | None:
+    """A numpy view (no copy) of a long-lived float64 CPU tensor (parameters, masks), else None; remembered per
+    tensor, because asking torch for a tensor's device, dtype and numpy view costs more than the tiny math."""
+    hit = _views.get(id(t))
+    if hit is not None and hit[0]() is t:
+        return hit[1]
+    arr = None
+    if t.device.type == "cpu" and t.dtype == torch.float64:
+        arr = (t.detach() if t.requires_grad else t).numpy()
+    key = id(t)
+    _views[key] = (weakref.ref(t, lambda _, key=key: _views.pop(key, None)), arr)
+    return arr
+
 
 def _cpu_flat(net: MLP) -> np.ndarray | None:
     """A numpy view of the parameters (no copy) when they are float64 on the CPU, else None."""
-    flat = net.flat
-    if flat.device.type != "cpu" or flat.dtype != torch.float64:
-        return None
-    return (flat.detach() if flat.requires_grad else flat).numpy()
+    return _view(net.flat)
 
 
 def _np(t: torch.Tensor) -> np.ndarray:
@@ -24,6 +38,11 @@ def _np(t: torch.Tensor) -> np.ndarray:
     if t.device.type == "cpu" and t.dtype == torch.float64 and not t.requires_grad:
         return t.numpy()
     return t.detach().cpu().to(torch.float64).numpy()
+
+
+def _mask(m: torch.Tensor) -> np.ndarray:
+    arr = _view(m)
+    return arr if arr is not None else _np(m)
 
 
 @cache
@@ -50,7 +69,7 @@ def drawing(net: MLP) -> dict[str, Any]:
         "sizes": list(net.spec.sizes),
         "weights": weights,
         "biases": biases,
-        "alive": [_np(m).tolist() for m in net.masks],
+        "alive": [_mask(m).tolist() for m in net.masks],
         "frozen": list(net.frozen),
     }
 
@@ -75,7 +94,7 @@ def predict(net: MLP, x: torch.Tensor) -> np.ndarray:
             h = _sigmoid(z)
         else:
             h = _activate(net.spec.activations[i], z)
-        h = h * _np(net.masks[i])
+        h = h * _mask(net.masks[i])
     return h
 
 
@@ -102,7 +121,7 @@ def values(net: MLP, x: torch.Tensor) -> list[list[float]]:
             h = _sigmoid(z)
         else:
             h = _activate(net.spec.activations[i], z)
-        h = h * _np(net.masks[i])
+        h = h * _mask(net.masks[i])
         outs.append(h.tolist())
     return outs
 
