@@ -5,8 +5,8 @@ a send is in flight nothing queues behind it, so a slow client skips frames (lat
 buffers them. One task per process ticks, however many pages are open.
 
 When the event loop cannot keep up (the pump wakes late), the pump slows down towards NNP_MIN_FPS, evenly for
-every page, and speeds up again once it is on time: a loop kept just short of saturation still answers commands
-at once. (Pausing the engine instead would not help: a running session's frame changes only when it trains.)
+every page, and speeds up again once it is on time. The engine's training round lasts one pump interval (a
+running session's frame changes once a round); the engine keeps its rounds to that length itself.
 """
 
 from __future__ import annotations

@@ -265,7 +265,8 @@ async def _run(procs: list[subprocess.Popen[bytes]], bases: list[str], students:
         for _ in range(max(1, int(seconds))):
             await asyncio.sleep(seconds / max(1, int(seconds)))
             for base in bases:
-                pacing.append((await asyncio.to_thread(http, "GET", f"http://{base}/healthz")).get("fps", 0.0))
+                h = await asyncio.to_thread(http, "GET", f"http://{base}/healthz")
+                pacing.append((h.get("fps", 0.0), h.get("training_duty", 1.0)))
         after, cpu1, t1 = tree_status(procs), resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
         health = [await asyncio.to_thread(http, "GET", f"http://{base}/healthz") for base in bases]
         stop.set()
@@ -278,7 +279,8 @@ async def _run(procs: list[subprocess.Popen[bytes]], bases: list[str], students:
         "cpu_percent": 100 * (after["ticks"] - before["ticks"]) / hz / (t1 - t0),
         "client_cpu_percent": 100 * (cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime) / (t1 - t0),
         "sessions": sum(h["sessions"] for h in health), "running": sum(h["running"] for h in health),
-        "paced_fps_median": statistics.median(pacing),
+        "paced_fps_median": statistics.median(p[0] for p in pacing),
+        "training_duty_median": statistics.median(p[1] for p in pacing),
         "load_average": os.getloadavg()[0],  # the machine's own business, besides this run
     })
 
@@ -330,8 +332,8 @@ def table(r: dict[str, Any]) -> str:
                 f"of one core, {srv['sessions']} sessions ({srv['running']} training); "
                 f"load-test clients: CPU {srv['client_cpu_percent']:.0f}%; machine load average "
                 f"{srv['load_average']:.2f}")
-    rows.append(f"server paced its frames at {srv['paced_fps_median']:g}/s (median over the run; NNP_FPS at most, "
-                "NNP_MIN_FPS at least)")
+    rows.append(f"server pacing (median over the run): frames at {srv['paced_fps_median']:g}/s (NNP_FPS at most, "
+                f"NNP_MIN_FPS at least), training {100 * srv['training_duty_median']:.0f}% of each round")
     return "\n".join(rows)
 
 
