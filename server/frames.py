@@ -14,13 +14,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import Any, Protocol
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol, TypeVar
 
 from fastapi import WebSocket
 
 from server import protocol
 from server.engine import Engine
 from server.session import Session
+
+T = TypeVar("T")
+# Frames whose session the engine is training right now are built here, waiting for the slice to end. One
+# thread, not asyncio's pool: every extra thread that wants the GIL takes turns with the event loop, and with
+# six of them a busy server's loop got a fraction of the GIL (pages starved, /healthz unanswered for seconds).
+_FRAME_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nnp-frames")
+
+
+async def off_loop(fn: Callable[..., T], *args: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_FRAME_THREAD, fn, *args)
+
 
 LATE = 0.25  # a tick later than this fraction of the interval (smoothed) means the loop is behind
 ON_TIME = 0.05  # ...earlier than this, that it has room to spare
@@ -119,7 +132,7 @@ class SessionConnection(Connection):
             finally:
                 s.lock.release()
         else:
-            text, self.since, self.epoch, self.sent_version = await asyncio.to_thread(
+            text, self.since, self.epoch, self.sent_version = await off_loop(
                 s.frame, self.since, self.epoch, self.max_age)
         return text
 

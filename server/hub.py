@@ -11,7 +11,7 @@ from typing import Any
 
 from server import protocol
 from server.config import Settings
-from server.frames import FollowConnection, FramePump, stop
+from server.frames import FollowConnection, FramePump, off_loop, stop
 from server.rooms import CLOSED, FRAME, PUSH, Room, RoomBackend, RoomError, new_room, normalise, seat
 from server.session import Session
 from server.sessions import Registry
@@ -60,7 +60,7 @@ class Feed:
     async def _publish(self, text: str | None) -> None:
         try:
             if text is None:
-                text = await asyncio.to_thread(self._frame)
+                text = await off_loop(self._frame)
             if self.hub.backend.shared:
                 await self.hub.backend.publish(self.room.code, FRAME, text)
             else:
