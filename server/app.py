@@ -17,7 +17,7 @@ from models.registry import DEMOS, PLANNED
 from server import rooms_api, ws
 from server.config import Settings
 from server.engine import Engine
-from server.frames import FramePump, stop
+from server.frames import ROUND_SHARE, FramePump, stop
 from server.hub import RoomHub
 from server.rooms import MemoryRooms, RoomBackend
 from server.sessions import Registry
@@ -42,9 +42,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(settings.db_path) if settings.db_path else None
-        # A running session's frame changes once per engine round: the pump keeps a full round near one frame
-        # interval (its own, which grows when the server is loaded), so every session changes once per frame.
-        engine = Engine(slice_s=settings.slice_ms / 1000, round_s=1.0 / settings.fps)
+        # A running session's frame changes once per engine round: the pump keeps a full round just under one
+        # frame interval (its own, which grows when the server is loaded), so every session changes every frame.
+        engine = Engine(slice_s=settings.slice_ms / 1000, round_s=ROUND_SHARE / settings.fps)
         registry = Registry(settings, engine, device, store)
         pump = FramePump(settings.fps, settings.min_fps, engine)
         hub = RoomHub(room_backend(settings, store), registry, pump, settings)

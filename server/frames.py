@@ -35,6 +35,9 @@ async def off_loop(fn: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(_FRAME_THREAD, fn, *args)
 
 
+# A training round lasts this share of a frame interval: a little shorter, so that every tick finds each running
+# session changed (rounds as long as the interval drift against the ticks and a tick in a few finds nothing new).
+ROUND_SHARE = 0.8
 LATE = 0.25  # a tick later than this fraction of the interval (smoothed) means the loop is behind
 ON_TIME = 0.05  # ...earlier than this, that it has room to spare
 
@@ -48,7 +51,7 @@ class FramePump:
         self.fastest = 1.0 / fps
         self.slowest = 1.0 / min(fps, min_fps or fps)
         self.interval = self.fastest
-        self.engine = engine  # its round is kept at one frame interval: a running session changes once a round
+        self.engine = engine  # its round is kept under one frame interval: a running session changes once a round
         self.lag = 0.0  # smoothed lateness of the ticks, seconds
         self.members: set[Tickable] = set()
 
@@ -61,7 +64,7 @@ class FramePump:
         elif self.lag < ON_TIME * self.interval:
             self.interval = max(self.fastest, self.interval * 0.98)
         if self.engine is not None:
-            self.engine.round_s = self.interval
+            self.engine.round_s = ROUND_SHARE * self.interval
 
     async def run(self) -> None:
         nxt = time.monotonic()

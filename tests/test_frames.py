@@ -4,7 +4,7 @@ overrunning rounds shrink training's share of a round, on-time rounds give it ba
 from __future__ import annotations
 
 from server.engine import MIN_DUTY, Engine
-from server.frames import FramePump
+from server.frames import ROUND_SHARE, FramePump
 
 
 def test_late_ticks_slow_the_frames_and_the_rounds_and_on_time_ones_bring_them_back() -> None:
@@ -14,12 +14,13 @@ def test_late_ticks_slow_the_frames_and_the_rounds_and_on_time_ones_bring_them_b
     for _ in range(500):  # every tick a tenth of a second late: the loop cannot keep up
         pump.adapt(0.1)
     assert pump.interval == pump.slowest == 0.1, "frames slow down to NNP_MIN_FPS, no further"
-    assert engine.round_s == 0.1, "a training round lasts a frame interval, so each frame shows a change"
+    assert engine.round_s == ROUND_SHARE * 0.1, "a round fits in a frame interval: each frame shows a change"
     intervals = []
     for _ in range(2000):  # on time again
         pump.adapt(0.0)
         intervals.append(pump.interval)
-    assert intervals == sorted(intervals, reverse=True) and pump.interval == pump.fastest == engine.round_s
+    assert intervals == sorted(intervals, reverse=True) and pump.interval == pump.fastest
+    assert engine.round_s == ROUND_SHARE * pump.fastest
 
 
 def test_a_little_lateness_changes_nothing_and_without_a_minimum_the_rate_stays() -> None:
