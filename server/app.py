@@ -108,7 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"ok": True, "device": device, "sessions": len(reg.sessions),
                 "running": sum(1 for s in reg.sessions.values() if s.runnable),
                 # how the server copes: the frame rate it paces pages at, and training's share of a round
-                "fps": round(1.0 / pump.interval, 1), "training_duty": round(reg.engine.duty, 2)}
+                "fps": round(1.0 / pump.interval, 1), "training_duty": round(reg.engine.duty, 2),
+                "training_rounds": reg.engine.rounds}
 
     app.include_router(ws.router)
     app.include_router(rooms_api.router)

@@ -25,6 +25,7 @@ class Engine:
         self.slice_s = slice_s
         self.round_s = round_s
         self.duty = 1.0  # share of a round spent training; lowered while rounds overrun `round_s`
+        self.rounds = 0  # rounds that trained something, since the start (/healthz reports the rate)
         self.sessions: dict[str, Session] = {}
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -65,6 +66,7 @@ class Engine:
             t0 = time.monotonic()
             trained = self.tick()
             if trained:
+                self.rounds += 1
                 self.pace(time.monotonic() - t0)
                 rest = self.round_s - (time.monotonic() - t0)
                 if self.duty < 1.0 and rest > 0:

@@ -6,7 +6,6 @@ import base64
 import bisect
 import json
 import math
-import pickle
 import secrets
 import threading
 import time
@@ -66,7 +65,6 @@ class Session:
         self.last_seen = time.monotonic()
         self.watchers = 0
         self._built: Built | None = None
-        self._parts: dict[str, tuple[bytes, str]] = {}  # snapshot key -> (its pickle, its JSON): _encode_snapshot
         self._last_point_t = 0.0
         self.saved_version = -1
 
@@ -218,25 +216,8 @@ class Session:
             "status": self.status,
         }
         self._built = Built(self.version, self.cmd_version, self.epoch, self.demo.iteration, now,
-                            protocol.encode(meta)[:-1], ',"demo":' + self._encode_snapshot(snap) + "}", snap)
+                            protocol.encode(meta)[:-1], ',"demo":' + protocol.encode(snap) + "}", snap)
         return self._built
-
-    def _encode_snapshot(self, snap: dict[str, Any]) -> str:
-        """JSON of a snapshot, reusing the text of every top-level part unchanged since the last one: most of a
-        demo's snapshot (its samples, classes, settings) is the same from frame to frame. "Unchanged" is judged
-        on the part's pickle, taken now (a demo may hand out a list it later mutates), at a tenth of the cost of
-        JSON (which prints every float in decimal)."""
-        parts, cache = [], self._parts
-        for key, value in snap.items():
-            blob = pickle.dumps(value, protocol=5)
-            hit = cache.get(key)
-            if hit is None or hit[0] != blob:
-                hit = cache[key] = (blob, protocol.encode(key) + ":" + protocol.encode(value))
-            parts.append(hit[1])
-        if len(cache) > len(snap):
-            for key in [k for k in cache if k not in snap]:
-                del cache[key]
-        return "{" + ",".join(parts) + "}"
 
     def summary(self, max_age: float = 1.0) -> dict[str, Any]:
         """A gallery thumbnail: the network (weights only), the loss and the clock, from the shared snapshot."""
