@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Literal
 import torch
 from pydantic import BaseModel, Field
 
-from models import shadows
+from models import shadows, view
 from models.demo import Demo, Script, Train
 from models.mlp import MLP, MLPSpec
 from models.probes import max_stimulus
@@ -53,6 +53,9 @@ class AutoencoderDemo(Demo):
         self.test_set = shadows.test_set()
         self.x, self.labels = shadows.tensors(self.train_set)
         self.test_x, self.test_labels = shadows.tensors(self.test_set)
+        # the frame's fixed parts, built once (a frame is drawn for every session up to NNP_FPS times a second)
+        self.samples_view = [{"name": s.name, "label": s.label, "levels": list(s.levels)} for s in self.test_set]
+        self.training_view = [s.name for s in self.train_set]
         spec = MLPSpec([shadows.LEVELS, self.cfg.hidden, shadows.LEVELS], ["sigmoid", "sigmoid"],
                        init_scale=self.cfg.init_scale)
         self.autoencoder = MLP.create(spec, self.seed, self.device)
@@ -134,17 +137,18 @@ class AutoencoderDemo(Demo):
         net = self.net_snapshot(self.net, x)
         extra: dict[str, Any] = {
             "phase": self.phase,
-            "samples": [{"name": s.name, "label": s.label, "levels": list(s.levels)} for s in self.test_set],
-            "training": [s.name for s in self.train_set],
+            "samples": self.samples_view,
+            "training": self.training_view,
             "classes": list(shadows.ANIMALS),
             "selected": selected,
-            "error": self.reconstruction_error(),
+            "error": view.error(self.autoencoder, self.x, self.x),  # numpy: a frame must not wait on torch
         }
         if self.classifier is None:
             extra["columns"] = {"input": x.tolist(), "output": net["values"][-1], "desired": x.tolist()}
         else:
-            extra["probs"] = self.classifier.predict(self.test_x).tolist()
-            extra["accuracy"] = self.test_accuracy()
+            probs = view.predict(self.classifier, self.test_x)
+            extra["probs"] = probs.tolist()
+            extra["accuracy"] = float((probs.argmax(axis=1) == self.test_labels.argmax(dim=1).numpy()).mean())
             extra["encoder_max_change"] = self.encoder_max_change()
         if self.inspected is not None:
             layer, unit = self.inspected

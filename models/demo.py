@@ -11,7 +11,17 @@ from typing import Any, ClassVar
 import torch
 from pydantic import BaseModel
 
+from models import view
 from models.mlp import MLP
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps a server hands its demos (NNP_MAX_NEURONS, NNP_MAX_POINTS). A demo that lets users grow a network or
+    add data checks them in `apply` before it changes anything; the defaults are generous, for the CLI and tests."""
+
+    max_neurons: int = 100_000  # hidden neurons in one network
+    max_points: int = 1_000_000  # data points a user may add to one session
 
 
 @dataclass
@@ -42,6 +52,7 @@ class Demo(ABC):
     default_speed: ClassVar[float] = 0.0  # iterations per second a new session starts at; 0 = as fast as possible
     presets: ClassVar[tuple[str, ...]] = ("default",)
     commands: ClassVar[tuple[type[BaseModel], ...]] = ()  # demo-specific pydantic commands, tagged by "type"
+    limits: Limits = Limits()  # the server sets its own caps on each instance after construction
 
     def __init__(self, seed: int = 0, device: str = "cpu", preset: str = "default") -> None:
         assert preset in self.presets, f"unknown preset {preset!r}; expected one of {self.presets}"
@@ -103,6 +114,19 @@ class Demo(ABC):
         self.iteration = 0
         self.build()
 
+    def check_neurons(self, sizes: list[int]) -> None:
+        """Raise ValueError (before any change) if a network of these layer sizes would be over the cap."""
+        hidden = sum(sizes[1:-1])
+        if hidden > self.limits.max_neurons:
+            raise ValueError(f"a network with {hidden} hidden neurons is too large: this server allows at most "
+                             f"{self.limits.max_neurons} (NNP_MAX_NEURONS)")
+
+    def check_points(self, n: int) -> None:
+        """Raise ValueError (before any change) if the session would then hold more than the cap of user points."""
+        if n > self.limits.max_points:
+            raise ValueError(f"too many points: this server allows at most {self.limits.max_points} per session "
+                             "(NNP_MAX_POINTS)")
+
     def set_lr(self, lr: float) -> None:
         if not (math.isfinite(lr) and 0 < lr <= self.max_lr):
             raise ValueError(f"learning rate must be a finite number in (0, {self.max_lr}], got {lr}")
@@ -110,8 +134,9 @@ class Demo(ABC):
 
     @staticmethod
     def net_snapshot(net: MLP, x: torch.Tensor | None) -> dict[str, Any]:
-        """The network drawing plus every neuron's value for one input x (in,), or none."""
-        out = net.drawing()
+        """The network drawing plus every neuron's value for one input x (in,), or none (numpy on the CPU: a frame
+        is drawn up to NNP_FPS times a second for every session)."""
+        out = view.drawing(net)
         if x is not None:
-            out["values"] = [v[0].detach().cpu().tolist() for v in net.forward(x.reshape(1, -1).to(net.device))]
+            out["values"] = view.values(net, x)
         return out

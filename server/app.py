@@ -1,7 +1,8 @@
-"""create_app(): the FastAPI app with its engine, session registry, pages and websocket."""
+"""create_app(): the FastAPI app with its engine, sessions, rooms, save loop, pages and websocket."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,12 +14,24 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from models.registry import DEMOS, PLANNED
-from server import ws
+from server import rooms_api, ws
 from server.config import Settings
 from server.engine import Engine
+from server.frames import ROUND_SHARE, FramePump, stop
+from server.hub import RoomHub
+from server.rooms import MemoryRooms, RoomBackend
 from server.sessions import Registry
+from server.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def room_backend(settings: Settings, store: Store | None) -> RoomBackend:
+    if settings.redis_url:
+        from server.redis_rooms import RedisRooms
+
+        return RedisRooms(settings.redis_url)
+    return MemoryRooms(store)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -28,18 +41,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = Engine(slice_s=settings.slice_ms / 1000)
-        app.state.registry = Registry(settings, engine, device)
+        store = Store(settings.db_path) if settings.db_path else None
+        # A running session's frame changes once per engine round: the pump keeps a full round just under one
+        # frame interval (its own, which grows when the server is loaded), so every session changes every frame.
+        engine = Engine(slice_s=settings.slice_ms / 1000, round_s=ROUND_SHARE / settings.fps)
+        registry = Registry(settings, engine, device, store)
+        pump = FramePump(settings.fps, settings.min_fps, engine)
+        hub = RoomHub(room_backend(settings, store), registry, pump, settings)
+        app.state.registry, app.state.pump, app.state.rooms = registry, pump, hub
         engine.start()
+        await hub.start()
+        tasks = [asyncio.create_task(pump.run()), asyncio.create_task(registry.autosave())]
         try:
             yield
         finally:
-            engine.stop()
+            for t in tasks:
+                await stop(t)
+            await hub.close()
+            engine.stop()  # no more training: what is saved now is what the pages showed last
+            await registry.save()
+            if store is not None:
+                store.close()
 
     app = FastAPI(title="nn-playground", lifespan=lifespan)
     app.state.settings = settings
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     templates = Jinja2Templates(directory=ROOT / "templates")
+    app.state.templates = templates
 
     @app.get("/", response_class=HTMLResponse)
     async def index(request: Request) -> HTMLResponse:
@@ -76,7 +104,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz")
     async def healthz() -> dict[str, object]:
         reg: Registry = app.state.registry
-        return {"ok": True, "device": device, "sessions": len(reg.sessions)}
+        pump: FramePump = app.state.pump
+        return {"ok": True, "device": device, "sessions": len(reg.sessions),
+                "running": sum(1 for s in reg.sessions.values() if s.runnable),
+                # how the server copes: the frame rate it paces pages at, and training's share of a round
+                "fps": round(1.0 / pump.interval, 1), "training_duty": round(reg.engine.duty, 2),
+                "training_rounds": reg.engine.rounds}
 
     app.include_router(ws.router)
+    app.include_router(rooms_api.router)
     return app

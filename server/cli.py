@@ -1,4 +1,4 @@
-"""The command line: `nn-playground serve | run | bench`."""
+"""The command line: `nn-playground serve | run | bench | loadtest`."""
 
 from __future__ import annotations
 
@@ -22,6 +22,16 @@ def main(argv: list[str] | None = None) -> None:
     rp.add_argument("--seed", type=int, default=0)
     rp.add_argument("--seeds", type=int, default=1, help="run seeds SEED..SEED+K-1 and report lists")
     rp.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu")
+
+    lp = sub.add_parser("loadtest", help="a simulated classroom against a server subprocess; prints a table")
+    lp.add_argument("--students", type=int, default=50, help="student sandboxes, each training and clicking")
+    lp.add_argument("--followers", type=int, default=None, help="pages following the lecturer (default: --students)")
+    lp.add_argument("--seconds", type=float, default=30.0, help="how long to measure, after a short warm-up")
+    lp.add_argument("--demo", default="autoencoder")
+    lp.add_argument("--fps", type=float, default=None, help="the server's NNP_FPS (default: its own)")
+    lp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    lp.add_argument("--processes", type=int, default=1,
+                    help="server processes sharing rooms through a redis-server the test starts (default 1)")
 
     bp = sub.add_parser("bench", help="measure training speed, frames and latency; prints a table")
     bp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
@@ -52,6 +62,10 @@ def main(argv: list[str] | None = None) -> None:
         settings = Settings.from_env(device=args.device)
         torch.set_num_threads(settings.torch_threads)
         run(args.demo, args.preset, args.steps, args.seed, args.seeds, settings.torch_device())
+    elif args.cmd == "loadtest":
+        from server import loadtest
+
+        loadtest.main(args.students, args.followers, args.seconds, args.demo, args.fps, args.json, args.processes)
     elif args.cmd == "bench":
         from server.bench import main as bench
 

@@ -16,6 +16,7 @@ class Settings:
     port: int = 8000  # NNP_PORT
     device: str = "auto"  # NNP_DEVICE: auto | cpu | cuda
     fps: float = 30.0  # NNP_FPS: frames per second sent to each page at most
+    min_fps: float = 12.0  # NNP_MIN_FPS: under load frames slow evenly to this, then training yields to them
     slice_ms: float = 8.0  # NNP_SLICE_MS: training time one session gets before the engine moves to the next
     max_sessions: int = 500  # NNP_MAX_SESSIONS: live sessions at once; more are refused with an error frame
     max_message_bytes: int = 65536  # NNP_MAX_MESSAGE_BYTES: a larger command is refused

@@ -7,15 +7,25 @@ import time
 
 from server.session import Session
 
+MIN_SLICE_S = 0.0001  # below this a slice is all call overhead and no training
+MIN_DUTY = 0.1  # training never gets less than this share of a round
+
 
 class Engine:
     """Round-robin over sessions, `slice_s` of training each, so one busy session never starves the others.
 
-    The event loop never trains; it only hands commands to sessions and reads frames from them.
+    With many running sessions the slice shrinks so that a whole round still takes about `round_s` (the frame
+    pump's interval): every running session then changes once a frame, however full the classroom. When rounds
+    overrun anyway (a busy machine: every slice also pays its call overhead), training takes a smaller share of
+    each round (`duty`) and sleeps the rest, leaving the cores to the frames; it takes its share back when rounds
+    are on time again. The event loop never trains; it only hands commands to sessions and reads frames.
     """
 
-    def __init__(self, slice_s: float = 0.008) -> None:
+    def __init__(self, slice_s: float = 0.008, round_s: float = 0.066) -> None:
         self.slice_s = slice_s
+        self.round_s = round_s
+        self.duty = 1.0  # share of a round spent training; lowered while rounds overrun `round_s`
+        self.rounds = 0  # rounds that trained something, since the start (/healthz reports the rate)
         self.sessions: dict[str, Session] = {}
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -37,11 +47,13 @@ class Engine:
         now = time.monotonic()
         dt, self._last = now - self._last, now
         total = 0
-        for s in list(self.sessions.values()):
+        running = [s for s in list(self.sessions.values()) if s.runnable]
+        budget = max(MIN_SLICE_S, min(self.slice_s, self.duty * self.round_s / max(1, len(running))))
+        for s in running:
             if s.runnable:
                 s.earn(dt)
                 try:
-                    total += s.train_slice(self.slice_s)
+                    total += s.train_slice(budget)
                 except Exception as e:  # noqa: BLE001 - one broken session must not stop the others
                     with s.lock:
                         s.running, s.pending_steps = False, 0
@@ -51,12 +63,27 @@ class Engine:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            t0 = time.monotonic()
             trained = self.tick()
+            if trained:
+                self.rounds += 1
+                self.pace(time.monotonic() - t0)
+                rest = self.round_s - (time.monotonic() - t0)
+                if self.duty < 1.0 and rest > 0:
+                    self._stop.wait(rest)  # the cores (and the GIL) go to the frames meanwhile
             if trained == 0:
                 # Nothing to do, or every running session is waiting on its speed limit.
                 busy = any(s.runnable for s in self.sessions.values())
                 self._wake.wait(0.002 if busy else 0.1)
                 self._wake.clear()
+
+    def pace(self, elapsed: float) -> None:
+        """After a round that took `elapsed` seconds: less training per round while rounds overrun, more (up to
+        all of it) while they finish early."""
+        if elapsed > 1.1 * self.round_s:
+            self.duty = max(MIN_DUTY, self.duty * 0.9)
+        elif elapsed < self.round_s and self.duty < 1.0:
+            self.duty = min(1.0, self.duty * 1.05)
 
     def start(self) -> None:
         assert self._thread is None, "engine already started"

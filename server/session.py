@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
+import base64
+import bisect
 import json
 import math
 import secrets
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 from pydantic import BaseModel
 
-from models.demo import Demo
+from models.demo import Demo, Limits
 from server import protocol
 from server.protocol import Pause, Play, Preset, Reset, Select, SetParams, Step
 
 LOSS_LOG_MAX = 4000  # points kept for the chart; past it every other one goes, so a 1,000,000-step run still fits
 POINTS_PER_SLICE = 4  # loss points recorded per training slice (the chart is sampled, like the frames)
+POINT_GAP_S = 1 / 150  # a slice records points only this long after the last ones: many tiny slices (a full
+# classroom) must not turn every iteration into a chart point and every frame into a long list
+
+
+@dataclass
+class Built:
+    """A frame's shared part, built once and served to every watcher of the session until it is stale."""
+
+    version: int
+    cmd_version: int
+    epoch: int
+    iteration: int
+    at: float  # time.monotonic() when built
+    head: str  # '{"type":"frame",...' without the per-watcher fields and the closing brace
+    tail: str  # ',"demo":{...}}'
+    snap: dict[str, Any]  # the demo snapshot the tail encodes (the gallery's thumbnails read its "net")
 
 
 def thin(points: list[tuple[int, float]], keep: int) -> list[tuple[int, float]]:
@@ -35,8 +55,10 @@ def thin(points: list[tuple[int, float]], keep: int) -> list[tuple[int, float]]:
 class Session:
     """All access goes through `lock`: the engine thread trains, the event loop's helpers read frames."""
 
-    def __init__(self, demo: Demo, session_id: str | None = None) -> None:
+    def __init__(self, demo: Demo, session_id: str | None = None, limits: Limits | None = None) -> None:
         self.id = session_id or secrets.token_urlsafe(9)
+        self.limits = limits or demo.limits
+        demo.limits = self.limits
         self.demo = demo
         self.lock = threading.RLock()
         self.running = False
@@ -45,13 +67,17 @@ class Session:
         self.allowance = 0.0  # iterations earned at `speed` and not yet trained
         self.selected = 0
         self.version = 0  # bumped on every change a frame would show
+        self.cmd_version = 0  # bumped by commands: their effect must show in the very next frame
+        self.epoch = 0  # bumped when the run starts over (reset, preset, a push): watchers' charts restart
+        self.room: str | None = None  # the room this sandbox was forked from (a student's); pushes reach it
         self.status: str | None = None  # a message for the page: "diverged ..."
         self.loss_log: list[tuple[int, float]] = []
         self.its_per_s = 0.0  # measured training speed, smoothed
         self.k = 1  # iterations per slice, adapted so a slice fits the engine's time budget
         self.last_seen = time.monotonic()
         self.watchers = 0
-        self._cache: tuple[int, str] | None = None  # (version, encoded snapshot)
+        self._built: Built | None = None
+        self._last_point_t = 0.0
         self.saved_version = -1
 
     # ---------------------------------------------------------------- commands
@@ -87,7 +113,7 @@ class Session:
             elif isinstance(cmd, Preset):
                 if cmd.name not in self.demo.presets:
                     raise ValueError(f"unknown preset {cmd.name!r}; expected one of {', '.join(self.demo.presets)}")
-                self.demo = type(self.demo)(seed=self.demo.seed, device=self.demo.device, preset=cmd.name)
+                self.demo = self.new_demo(type(self.demo), self.demo.seed, cmd.name)
                 self._restart()
             else:
                 if self.demo.apply(cmd):  # the demo started over (another network): so do the clock and the chart
@@ -97,10 +123,18 @@ class Session:
                 # e.g. fitting no points). Start small again; K regrows fourfold per slice.
                 self.k = 1
             self.version += 1
+            self.cmd_version += 1
 
     def _restart(self) -> None:
         self.running, self.pending_steps, self.status, self.k = False, 0, None, 1
         self.loss_log.clear()
+        self.epoch += 1
+
+    def new_demo(self, cls: type[Demo], seed: int, preset: str) -> Demo:
+        """A demo built under this session's limits (a preset, a restore, a push)."""
+        demo = cls(seed=seed, device=self.demo.device, preset=preset)
+        demo.limits = self.limits
+        return demo
 
     # ---------------------------------------------------------------- training (engine thread)
     def train_slice(self, budget_s: float, cap: int | None = None) -> int:
@@ -139,45 +173,78 @@ class Session:
         # and growing K from it would make the first slice at "max" speed run for minutes.
         self.k = max(1, min(1_000_000, int(n * min(4.0, max(0.25, budget_s / max(dt, 1e-9))))))
         end = self.demo.iteration
-        idx = sorted({int(i) for i in torch.linspace(0, n - 1, min(n, POINTS_PER_SLICE)).round().tolist()})
-        for i in idx:
-            self.loss_log.append((end - n + i + 1, float(losses[i])))
-        if len(self.loss_log) > LOSS_LOG_MAX:
-            self.loss_log = thin(self.loss_log, LOSS_LOG_MAX // 2)
-        last = float(losses[-1])
+        arr = losses.detach().cpu().numpy()  # a view for the usual CPU tensor: indexing it costs no torch call
+        last = float(arr[-1])
+        now = time.monotonic()
+        if now - self._last_point_t >= POINT_GAP_S or not self.runnable or not math.isfinite(last):
+            self._last_point_t = now
+            m = min(n, POINTS_PER_SLICE)
+            # evenly spread over the slice, its last iteration always included (as torch.linspace(0, n-1, m).round())
+            idx = list(range(n)) if m == n else sorted({round(j * (n - 1) / (m - 1)) for j in range(m)})
+            self.loss_log.extend(zip([end - n + i + 1 for i in idx], arr[idx].tolist(), strict=True))
+            if len(self.loss_log) > LOSS_LOG_MAX:
+                self.loss_log = thin(self.loss_log, LOSS_LOG_MAX // 2)
         if not math.isfinite(last):
             self.running, self.pending_steps = False, 0
             self.status = "diverged: the loss became infinite or NaN (learning rate too high?)"
         self.version += 1
 
     # ---------------------------------------------------------------- frames
-    def frame(self, since: int) -> tuple[str, int]:
-        """The newest frame for a watcher that has seen losses up to iteration `since`; returns (json, last)."""
+    def frame(self, since: int, epoch: int, max_age: float = 0.0) -> tuple[str, int, int, int]:
+        """The newest frame for a watcher that has this run's (`epoch`) losses up to iteration `since` (-1: none).
+
+        Returns (json, iteration, epoch, version): the first three for the watcher's next call, the version the
+        frame shows (older than `self.version` when it was reused). The expensive part (the demo snapshot) is
+        built once and shared by every watcher; while training alone changed the session it is reused for
+        `max_age` seconds (one frame interval), a command always shows in the next frame.
+        """
         with self.lock:
-            if self._cache is None or self._cache[0] != self.version:
-                snap = self.demo.snapshot(self.selected)
-                self._cache = (self.version, protocol.encode(snap))
-            losses = [p for p in self.loss_log if p[0] > since] if since >= 0 else list(self.loss_log)
-            if since > self.demo.iteration:  # a reset: the watcher's chart must start again
-                losses = list(self.loss_log)
-            meta = {
-                "type": "frame",
-                "version": self.version,
+            b = self._built
+            now = time.monotonic()
+            if b is None or (b.version != self.version
+                             and (b.cmd_version != self.cmd_version or now - b.at >= max_age)):
+                b = self._build(now)
+            restart = since < 0 or epoch != b.epoch or since > b.iteration
+            lo = 0 if restart else bisect.bisect_right(self.loss_log, since, key=_iteration)
+            hi = bisect.bisect_right(self.loss_log, b.iteration, key=_iteration)
+            losses = protocol.encode(self.loss_log[lo:hi])
+            text = f'{b.head},"restart":{"true" if restart else "false"},"losses":{losses}{b.tail}'
+            return text, b.iteration, b.epoch, b.version
+
+    def _build(self, now: float) -> Built:
+        snap = self.demo.snapshot(self.selected)
+        meta = {
+            "type": "frame",
+            "version": self.version,
+            "iteration": self.demo.iteration,
+            "running": self.running,
+            "pending": self.pending_steps,
+            "its_per_s": self.its_per_s if self.runnable else 0.0,
+            "speed": self.speed,
+            "lr": self.demo.lr,
+            "seed": self.demo.seed,
+            "preset": self.demo.preset,
+            "selected": self.selected,
+            "status": self.status,
+        }
+        self._built = Built(self.version, self.cmd_version, self.epoch, self.demo.iteration, now,
+                            protocol.encode(meta)[:-1], ',"demo":' + protocol.encode(snap) + "}", snap)
+        return self._built
+
+    def summary(self, max_age: float = 1.0) -> dict[str, Any]:
+        """A gallery thumbnail: the network (weights only), the loss and the clock, from the shared snapshot."""
+        with self.lock:
+            b = self._built
+            if b is None or (b.version != self.version and time.monotonic() - b.at >= max_age):
+                b = self._build(time.monotonic())
+            net = b.snap.get("net", {})
+            return {
                 "iteration": self.demo.iteration,
+                "loss": self.loss_log[-1][1] if self.loss_log else None,
                 "running": self.running,
-                "pending": self.pending_steps,
-                "its_per_s": self.its_per_s if self.runnable else 0.0,
-                "speed": self.speed,
-                "lr": self.demo.lr,
-                "seed": self.demo.seed,
-                "preset": self.demo.preset,
-                "selected": self.selected,
                 "status": self.status,
-                "restart": since < 0 or since > self.demo.iteration,
-                "losses": losses,
+                "net": {k: net[k] for k in ("sizes", "weights", "alive") if k in net},
             }
-            text = protocol.encode(meta)[:-1] + ',"demo":' + self._cache[1] + "}"
-            return text, self.demo.iteration
 
     # ---------------------------------------------------------------- persistence
     def state(self) -> dict[str, Any]:
@@ -187,19 +254,62 @@ class Session:
                 "demo": self.demo.name,
                 "speed": self.speed,
                 "selected": self.selected,
-                "loss_log": self.loss_log,
+                "loss_log": pack_losses(self.loss_log),
                 "status": self.status,
+                "room": self.room,
                 "demo_state": self.demo.state(),
             }
 
     @classmethod
-    def restore(cls, demo_cls: type[Demo], state: dict[str, Any], device: str) -> Session:
+    def restore(cls, demo_cls: type[Demo], state: dict[str, Any], device: str, session_id: str | None = None,
+                limits: Limits | None = None) -> Session:
+        """A session from `state()`, paused: under `state["id"]`, or under `session_id` (a fork)."""
         demo = demo_cls(seed=state["demo_state"]["seed"], device=device, preset=state["demo_state"]["preset"])
+        demo.limits = limits or demo.limits
         demo.load(state["demo_state"])
-        s = cls(demo, state["id"])
-        s.speed, s.selected, s.status = state["speed"], state["selected"], state["status"]
-        s.loss_log = [tuple(p) for p in state["loss_log"]]
+        s = cls(demo, session_id or state["id"], limits)
+        s._take(state)
+        if session_id is None:
+            s.room = state.get("room")  # a fork (share link) is nobody's student
         return s
 
+    def adopt(self, state: dict[str, Any]) -> None:
+        """Become a copy of another session's state (a lecturer's push), keeping this id and room; paused."""
+        demo = self.new_demo(type(self.demo), state["demo_state"]["seed"], state["demo_state"]["preset"])
+        demo.load(state["demo_state"])  # built outside the lock: the engine keeps training meanwhile
+        with self.lock:
+            self.demo = demo
+            self.running, self.pending_steps, self.allowance = False, 0, 0.0
+            self._take(state)
+            self.epoch += 1
+            self.version += 1
+            self.cmd_version += 1
+
+    def _take(self, state: dict[str, Any]) -> None:
+        self.speed, self.selected, self.status = state["speed"], state["selected"], state["status"]
+        self.loss_log = unpack_losses(state["loss_log"])
+
     def dumps(self) -> str:
-        return json.dumps(self.state())
+        # plain json: NaN and infinities (a diverged run's weights) round-trip through json.loads
+        return json.dumps(self.state(), separators=(",", ":"))
+
+
+def _iteration(point: tuple[int, float]) -> int:
+    return point[0]
+
+
+def pack_losses(log: list[tuple[int, float]]) -> dict[str, str]:
+    """The chart's points for a saved state: two base64 arrays (int64 iterations, float64 losses). A full log
+    printed as JSON floats took 2 ms a session, every save, for every session of a class."""
+    its = np.fromiter((p[0] for p in log), dtype=np.int64, count=len(log))
+    losses = np.fromiter((p[1] for p in log), dtype=np.float64, count=len(log))
+    return {"iterations": base64.b64encode(its.tobytes()).decode(),
+            "losses": base64.b64encode(losses.tobytes()).decode()}
+
+
+def unpack_losses(packed: dict[str, str] | list[Any]) -> list[tuple[int, float]]:
+    if isinstance(packed, list):  # [[iteration, loss], ...], as the first saves wrote it
+        return [(int(i), v if v is not None else math.nan) for i, v in packed]
+    its = np.frombuffer(base64.b64decode(packed["iterations"]), dtype=np.int64)
+    losses = np.frombuffer(base64.b64decode(packed["losses"]), dtype=np.float64)
+    return list(zip(its.tolist(), losses.tolist(), strict=True))

@@ -5,6 +5,7 @@
 import * as colors from "./colors.js";
 import { LossChart, fmtIt } from "./chart.js";
 import { DemoSocket } from "./socket.js";
+import { classroom } from "./classroom.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 
@@ -25,12 +26,14 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
     toastTimer = setTimeout(() => { ui.toast.className = "toast hidden"; }, 5000);
   };
 
+  let room = null; // the classroom header (link, share, rooms, follower mode)
   const sock = new DemoSocket(name, {
-    onHello: (msg) => onHello && onHello(msg),
+    onHello: (msg) => { if (room) room.onHello(msg); if (onHello) onHello(msg); },
     onError: (msg) => toast(msg.message),
+    onInfo: (msg) => { if (room) room.onInfo(msg); },
     onState: (state) => {
-      ui.conn.textContent = state === "open" ? "connected" : "reconnecting...";
-      ui.conn.className = `conn ${state}`;
+      ui.conn.textContent = { open: "connected", refused: "not connected" }[state] || "reconnecting...";
+      ui.conn.className = `conn ${state === "refused" ? "closed" : state}`;
     },
     onFrame: (f) => {
       if (f.restart) lossChart.reset();
@@ -50,6 +53,7 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
     },
   });
 
+  room = classroom(sock, { toast });
   const send = (cmd) => sock.send(cmd);
   const toggle = () => send({ type: last && last.running ? "pause" : "play" });
   ui.play.addEventListener("click", toggle);
@@ -82,5 +86,5 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
     else if (ev.key === "s") send({ type: "step", n: 1 });
     else if (ev.key === "r") send({ type: "reset" });
   });
-  return { send, toast, chart: lossChart, last: () => last };
+  return { send, toast, chart: lossChart, last: () => last, socket: sock };
 }

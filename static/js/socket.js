@@ -1,26 +1,37 @@
 // The page's websocket: one session per tab (its id survives a refresh), reconnects on its own.
+// What it connects to comes from the URL: /join/CODE follows a room's lecturer read-only, ?fork=ID opens a copy
+// of a shared session, ?session=ID (or this tab's stored id) reopens one; forkRoom() turns a follower into a
+// student with a sandbox of their own.
+
+function initialParams(demo, key) {
+  const join = location.pathname.match(/^\/join\/([^/]+)/);
+  if (join) return { follow: decodeURIComponent(join[1]) };
+  const q = new URLSearchParams(location.search);
+  if (q.get("fork")) return { fork: q.get("fork") };
+  const sid = q.get("session") || sessionStorage.getItem(key);
+  return sid ? { session: sid } : {};
+}
 
 export class DemoSocket {
   constructor(demo, handlers) {
     this.demo = demo;
-    this.h = handlers; // onHello(msg), onFrame(frame), onError(msg), onState("open" | "closed")
+    this.h = handlers; // onHello(msg), onFrame(frame), onError(msg), onInfo(msg), onState("open" | "closed" | "refused")
     this.key = `nnp-session-${demo}`;
+    this.params = initialParams(demo, this.key);
     this.delay = 250;
     this.ws = null;
     this.queue = [];
+    this.hello = null;
     this.connect();
   }
 
-  get sessionId() {
-    const fromUrl = new URLSearchParams(location.search).get("session");
-    return fromUrl || sessionStorage.getItem(this.key);
-  }
+  get sessionId() { return this.hello && this.hello.mode === "sandbox" ? this.hello.session : null; }
+  get following() { return !!this.params.follow; }
 
   connect() {
     const proto = location.protocol === "https:" ? "wss" : "ws";
-    const sid = this.sessionId;
-    const url = `${proto}://${location.host}/ws/${this.demo}` + (sid ? `?session=${encodeURIComponent(sid)}` : "");
-    const ws = new WebSocket(url);
+    const q = new URLSearchParams(this.params).toString();
+    const ws = new WebSocket(`${proto}://${location.host}/ws/${this.demo}` + (q ? `?${q}` : ""));
     this.ws = ws;
     ws.onopen = () => {
       this.delay = 250;
@@ -30,16 +41,44 @@ export class DemoSocket {
     ws.onmessage = (ev) => {
       const msg = JSON.parse(ev.data);
       if (msg.type === "frame") this.h.onFrame(msg);
-      else if (msg.type === "hello") {
-        sessionStorage.setItem(this.key, msg.session);
-        this.h.onHello && this.h.onHello(msg);
-      } else if (msg.type === "error") this.h.onError && this.h.onError(msg);
+      else if (msg.type === "hello") this.welcome(msg);
+      else if (msg.type === "error") this.h.onError && this.h.onError(msg);
+      else if (msg.type === "info") this.h.onInfo && this.h.onInfo(msg);
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
+      if (ws !== this.ws) return; // a socket replaced on purpose (a fork)
+      // Refused (no such room, server full): a follower has nothing to come back to; a sandbox tries again later.
+      if (ev.code === 1008 && this.following) { this.h.onState && this.h.onState("refused"); return; }
+      if (ev.code === 1000 && this.following) { this.h.onState && this.h.onState("refused"); return; }
       this.h.onState && this.h.onState("closed");
-      setTimeout(() => this.connect(), this.delay);
+      setTimeout(() => this.connect(), ev.code === 1008 ? 5000 : this.delay);
       this.delay = Math.min(5000, this.delay * 2);
     };
+  }
+
+  welcome(msg) {
+    this.hello = msg;
+    if (msg.mode === "sandbox") {
+      sessionStorage.setItem(this.key, msg.session);
+      if (!this.params.session) {
+        // A fork or a new student sandbox: from now on this tab is that session; the URL says so no longer
+        // (a refresh must not fork again), the tab's storage does.
+        this.params = { session: msg.session };
+        if (location.pathname !== `/demos/${this.demo}` || location.search) history.replaceState(null, "", `/demos/${this.demo}`);
+      }
+    }
+    this.h.onHello && this.h.onHello(msg);
+  }
+
+  // Follower -> student: a sandbox copying the lecturer's network, in the room.
+  forkRoom() {
+    if (!this.following) return;
+    this.params = { join: this.params.follow };
+    this.queue = [];
+    const old = this.ws;
+    this.ws = null;
+    if (old) old.close();
+    this.connect();
   }
 
   send(cmd) {

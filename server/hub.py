@@ -1,0 +1,323 @@
+"""The rooms as this process serves them: the lecturer's frame feed, followers, student sandboxes, push, gallery."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from typing import Any
+
+from server import protocol
+from server.config import Settings
+from server.frames import FollowConnection, FramePump, off_loop, stop
+from server.rooms import CLOSED, FRAME, PUSH, Room, RoomBackend, RoomError, new_room, normalise, seat
+from server.session import Session
+from server.sessions import Registry
+
+log = logging.getLogger("nnp.rooms")
+REFRESH_S = 1.0  # how often shared data (full frame, state, thumbnails, heartbeats) is written for other processes
+ALIVE_TTL_S = 5.0  # a feed's heartbeat: without one, another process may take the lecturer's session over
+STATE_TTL_S = 7 * 24 * 3600.0
+
+
+class Feed:
+    """In the lecturer's process: one frame stream of the lecturer's session for every follower of the room,
+    wherever they are. Built at most once per pump tick, whatever the number of followers; each frame carries
+    the loss points since the previous one (a follower that skipped a frame skips its points)."""
+
+    def __init__(self, hub: RoomHub, room: Room, session: Session) -> None:
+        self.hub, self.room, self.session = hub, room, session
+        self.since, self.epoch, self.sent_version = -1, -1, -1
+        self.shared_version = -1  # the version last written as "state" and "full" for other processes
+        self.busy = False
+        session.watchers += 1  # an open room keeps its lecturer's session in memory
+
+    def tick(self) -> None:
+        s = self.session
+        if self.busy or s.version == self.sent_version or not self.hub.watched(self.room.code):
+            return
+        if s.lock.acquire(blocking=False):  # inline: cheaper than a thread hop
+            try:
+                text = self._frame()
+            finally:
+                s.lock.release()
+            if not self.hub.backend.shared:
+                self.hub.deliver(self.room.code, text)
+                return
+            self.busy = True
+            self.hub.spawn(self._publish(text))
+        else:  # the engine is training this very session (it runs alone): wait for the slice in a thread
+            self.busy = True
+            self.hub.spawn(self._publish(None))
+
+    def _frame(self) -> str:
+        text, self.since, self.epoch, self.sent_version = self.session.frame(self.since, self.epoch,
+                                                                             self.hub.max_age)
+        return text
+
+    async def _publish(self, text: str | None) -> None:
+        try:
+            if text is None:
+                text = await off_loop(self._frame)
+            if self.hub.backend.shared:
+                await self.hub.backend.publish(self.room.code, FRAME, text)
+            else:
+                self.hub.deliver(self.room.code, text)
+        except Exception:  # noqa: BLE001 - Redis away for a moment: followers miss frames, nothing else
+            log.exception("publishing a frame of room %s failed", self.room.code)
+        finally:
+            self.busy = False
+
+    def stop(self) -> None:
+        self.session.watchers -= 1
+
+
+class RoomHub:
+    def __init__(self, backend: RoomBackend, registry: Registry, pump: FramePump, settings: Settings) -> None:
+        self.backend, self.registry, self.pump, self.settings = backend, registry, pump, settings
+        self.max_age = 0.8 / settings.fps
+        self.feeds: dict[str, Feed] = {}
+        self.followers: dict[str, set[FollowConnection]] = {}
+        self._remote_watched: set[str] = set()  # rooms with followers on other processes (shared backends)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._loop_task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.backend.start(self._on_message)
+        self._loop_task = asyncio.create_task(self._refresh_loop())
+
+    async def close(self) -> None:
+        if self._loop_task is not None:
+            await stop(self._loop_task)
+        for feed in list(self.feeds.values()):
+            self._stop_feed(feed.room.code)
+        await self.backend.close()
+
+    # ---------------------------------------------------------------- the lecturer
+    async def open(self, session_id: str) -> tuple[Room, str]:
+        """Open a room led by this session; returns the room and the lecturer key (shown once, never stored)."""
+        s = await self.registry.find(session_id)
+        if s is None:
+            raise RoomError("no such session: open the demo page first", 404)
+        if (code := await self.backend.led_by(s.id)) is not None:
+            raise RoomError(f"this session already leads room {code}; close it to open another", 409)
+        for _ in range(20):
+            room, key = new_room(s.demo.name, s.id)
+            if await self.backend.create(room):
+                break
+        else:
+            raise RoomError("no free room code; try again", 503)
+        self._ensure_feed(room, s)
+        if self.backend.shared:  # students on other processes may join at once: they fork this state
+            await self._share(room.code, self.feeds[room.code])
+        return room, key
+
+    async def room(self, code: str) -> Room:
+        room = await self.backend.get(normalise(code))
+        if room is None:
+            raise RoomError(f"no room {normalise(code)}: check the code (the lecturer may have closed it)", 404)
+        return room
+
+    async def authorize(self, code: str, key: str | None) -> Room:
+        room = await self.room(code)
+        if not room.allows(key):
+            raise RoomError(f"only the lecturer's key can change room {room.code}", 403)
+        return room
+
+    async def close_room(self, code: str, key: str | None) -> None:
+        room = await self.authorize(code, key)
+        await self.backend.delete(room.code)
+        await self.backend.publish(room.code, CLOSED, "")
+
+    async def push(self, code: str, key: str | None) -> int:
+        """Copy the lecturer's network into every open student sandbox of the room; returns how many (known)."""
+        room = await self.authorize(code, key)
+        state = await self.lecturer_state(room)
+        await self.backend.publish(room.code, PUSH, json.dumps(state))
+        return len(await self.gallery(room.code, key))
+
+    async def gallery(self, code: str, key: str | None) -> list[dict[str, Any]]:
+        """Thumbnails of the room's student sandboxes (all processes), ordered by seat."""
+        room = await self.authorize(code, key)
+        if not self.backend.shared:
+            return sorted(self._local_summaries(room), key=lambda e: e["seat"])
+        await self.backend.put(room.code, "gallery", "1", ALIVE_TTL_S)  # asks every process for thumbnails
+        return sorted(await self.backend.students(room.code), key=lambda e: e["seat"])
+
+    async def led_by(self, session_id: str) -> str | None:
+        """The room this session leads; a lecturer reconnecting to this process takes its room's feed along."""
+        code = await self.backend.led_by(session_id)
+        if code is not None and code not in self.feeds and session_id in self.registry.sessions:
+            room = await self.backend.get(code)
+            if room is not None:
+                self._ensure_feed(room, self.registry.sessions[session_id])
+        return code
+
+    async def lecturer_state(self, room: Room) -> dict[str, Any]:
+        s = await self._lecturer(room)
+        if s is not None:
+            return await asyncio.to_thread(s.state)
+        for _ in range(int(2 * ALIVE_TTL_S / REFRESH_S)):  # the lecturer's process writes it every REFRESH_S
+            text = await self.backend.fetch(room.code, "state")
+            if text is not None:
+                return json.loads(text)
+            await asyncio.sleep(REFRESH_S / 2)
+        raise RoomError(f"the lecturer's network of room {room.code} is not available right now", 503)
+
+    async def _lecturer(self, room: Room) -> Session | None:
+        """The lecturer's session if this process has it or should take it over (no live feed anywhere)."""
+        if room.lecturer in self.registry.sessions:
+            return self.registry.sessions[room.lecturer]
+        if self.backend.shared and await self.backend.fetch(room.code, "alive") is not None:
+            return None  # live in another process: restoring a second copy here would fork it silently
+        s = await self.registry.find(room.lecturer)
+        if s is not None:
+            self._ensure_feed(room, s)
+        return s
+
+    def _ensure_feed(self, room: Room, s: Session) -> None:
+        if room.code not in self.feeds:
+            self.feeds[room.code] = feed = Feed(self, room, s)
+            self.pump.members.add(feed)
+
+    def _stop_feed(self, code: str) -> None:
+        feed = self.feeds.pop(code, None)
+        if feed is not None:
+            self.pump.members.discard(feed)
+            feed.stop()
+
+    # ---------------------------------------------------------------- students
+    async def join(self, demo: str, code: str) -> Session:
+        """A new student sandbox: a copy of the lecturer's network, in the room (pushes reach it)."""
+        room = await self._room_of(demo, code)
+        state = await self.lecturer_state(room)
+        s = await self.registry.fork(demo, room.lecturer, state)
+        s.room = room.code
+        return s
+
+    async def follow(self, code: str, demo: str, conn: FollowConnection) -> Room:
+        room = await self._room_of(demo, code)
+        # starts the feed here when this process has (or takes over) the lecturer's session
+        if await self._lecturer(room) is None and not self.backend.shared:
+            raise RoomError(f"the lecturer's network of room {room.code} is not available right now", 503)
+        self.followers.setdefault(room.code, set()).add(conn)
+        return room
+
+    def unfollow(self, code: str, conn: FollowConnection) -> None:
+        self.followers.get(code, set()).discard(conn)
+
+    async def first_frame(self, room: Room, conn: FollowConnection) -> None:
+        """A new follower's first frame carries the whole chart (the feed only sends what is new)."""
+        s = self.registry.sessions.get(room.lecturer) if room.code in self.feeds else None
+        if s is not None:
+            text = (await asyncio.to_thread(s.frame, -1, -1))[0]
+        else:
+            text = await self.backend.fetch(room.code, "full")
+        if text is not None:
+            await conn.send(text)
+
+    async def _room_of(self, demo: str, code: str) -> Room:
+        room = await self.room(code)
+        if room.demo != demo:
+            raise RoomError(f"room {room.code} is for the {room.demo} demo, not {demo}", 409)
+        return room
+
+    def watched(self, code: str) -> bool:
+        return bool(self.followers.get(code)) or code in self._remote_watched
+
+    def deliver(self, code: str, text: str) -> None:
+        for conn in list(self.followers.get(code, ())):
+            conn.offer(text)
+
+    def _students(self, code: str, lecturer: str) -> list[Session]:
+        # With a shared backend only open sandboxes count: an idle copy left behind in this process after its
+        # page moved to another one must not be pushed to (and saved over the live one).
+        return [s for s in list(self.registry.sessions.values())
+                if s.room == code and s.id != lecturer and (s.watchers > 0 or not self.backend.shared)]
+
+    def _local_summaries(self, room: Room) -> list[dict[str, Any]]:
+        return [{"seat": seat(s.id), "online": s.watchers > 0, "at": time.time(), **s.summary()}
+                for s in self._students(room.code, room.lecturer)]
+
+    # ---------------------------------------------------------------- messages from the backend
+    def _on_message(self, code: str, kind: str, text: str) -> None:
+        if kind == FRAME:
+            self.deliver(code, text)
+        elif kind == PUSH:
+            self.spawn(self._apply_push(code, text))
+        elif kind == CLOSED:
+            self.spawn(self._closed(code))
+
+    def spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _apply_push(self, code: str, text: str) -> None:
+        state = json.loads(text)
+        lecturer = state.get("id", "")
+        for s in self._students(code, lecturer):
+            if s.demo.name != state["demo"]:
+                continue
+            await asyncio.to_thread(s.adopt, state)
+            self.registry.engine.wake()
+            await self._tell(s, f"The lecturer pushed their network (iteration {s.demo.iteration:,}) to your "
+                                "sandbox")
+
+    async def _tell(self, s: Session, message: str) -> None:
+        for conn in list(self.registry.connections.get(s.id, ())):
+            conn.wake.set()
+            with contextlib.suppress(Exception):
+                await conn.send({"type": "info", "message": message})
+
+    async def _closed(self, code: str) -> None:
+        self._stop_feed(code)
+        for s in [s for s in self.registry.sessions.values() if s.room == code]:
+            s.room, s.saved_version = None, -1  # saved without the room at the next round
+            await self._tell(s, f"The lecturer closed room {code}; your sandbox stays yours")
+        for conn in list(self.followers.pop(code, ())):
+            with contextlib.suppress(Exception):
+                await conn.send({"type": "info", "message": f"The lecturer closed room {code}", "closed": True})
+                await conn.ws.close(code=1000)
+
+    # ---------------------------------------------------------------- shared data for other processes
+    async def _share(self, code: str, feed: Feed) -> None:
+        """The lecturer's newest state (for forks and pushes) and full frame (for late followers), and a
+        heartbeat that says this process has the lecturer's session."""
+        b, s = self.backend, feed.session
+        await b.put(code, "alive", "1", ALIVE_TTL_S)
+        if s.version != feed.shared_version:
+            feed.shared_version = s.version
+            state = await asyncio.to_thread(s.dumps)
+            full = (await asyncio.to_thread(s.frame, -1, -1))[0]
+            await b.put(code, "state", state, STATE_TTL_S)
+            await b.put(code, "full", full, STATE_TTL_S)
+
+    async def _refresh_loop(self) -> None:
+        while True:
+            await asyncio.sleep(REFRESH_S)
+            if not self.backend.shared:
+                continue
+            try:
+                await self._refresh()
+            except Exception:  # noqa: BLE001 - Redis away for a moment; the next round retries
+                log.exception("refreshing shared room data failed")
+
+    async def _refresh(self) -> None:
+        b = self.backend
+        for code, feed in list(self.feeds.items()):
+            await self._share(code, feed)
+        for code, conns in list(self.followers.items()):
+            if conns:
+                await b.put(code, "watched", "1", ALIVE_TTL_S)
+        self._remote_watched = {code for code in self.feeds if await b.fetch(code, "watched") is not None}
+        rooms = {s.room for s in self.registry.sessions.values() if s.room}
+        for code in rooms:
+            if await b.fetch(code, "gallery") is None:
+                continue
+            room = await b.get(code)
+            if room is not None:
+                entries = {e["seat"]: protocol.encode(e) for e in self._local_summaries(room)}
+                await b.put_students(code, entries)

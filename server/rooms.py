@@ -1,0 +1,163 @@
+"""Rooms: what a room is, and where rooms live (`RoomBackend`: in this process, or shared through Redis)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from server.store import Store
+
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a projector and typed on a phone
+CODE_LENGTH = 5  # 31^5: 28 million codes
+
+# What travels between processes about a room (the RoomBackend's publish kinds):
+FRAME = "frame"  # the lecturer's frame, for followers
+PUSH = "push"  # the lecturer's Session.state(), for every student sandbox of the room
+CLOSED = "closed"  # the room is gone
+
+Listener = Callable[[str, str, str], None]  # (code, kind, text)
+
+
+class RoomError(Exception):
+    """A room request that cannot be served; `status` is its HTTP status, the message goes to the user."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Room:
+    code: str  # the join code students type
+    demo: str
+    lecturer: str  # the lecturer's session id: never sent to students (it would let them drive it)
+    key_hash: str  # sha256 of the lecturer key; the key itself is only ever in the lecturer's browser
+    created: float
+
+    def allows(self, key: str | None) -> bool:
+        return key is not None and hmac.compare_digest(hash_key(key), self.key_hash)
+
+    def dumps(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def loads(cls, text: str) -> Room:
+        return cls(**json.loads(text))
+
+
+def seat(session_id: str) -> str:
+    """A student's label in the gallery and on their page: stable, short, and no use for opening their session."""
+    return "#" + hashlib.sha256(session_id.encode()).hexdigest()[:4]
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def new_room(demo: str, lecturer: str) -> tuple[Room, str]:
+    """A room with a fresh code and its lecturer key."""
+    key = secrets.token_urlsafe(18)
+    return Room(new_code(), demo, lecturer, hash_key(key), time.time()), key
+
+
+def normalise(code: str) -> str:
+    """Codes are typed by people: case and stray spaces do not matter."""
+    return code.strip().upper()
+
+
+class RoomBackend(ABC):
+    """Where rooms live. `shared` backends reach other server processes; the hub then also keeps the data they
+    need (the lecturer's newest full frame and state, the students' thumbnails) in the backend."""
+
+    shared = False
+
+    async def start(self, listener: Listener) -> None:
+        """Deliver every message published on any room to `listener` (code, kind, text), from now on."""
+        self.listener = listener
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        pass
+
+    @abstractmethod
+    async def create(self, room: Room) -> bool:
+        """Store a new room; False if its code or its lecturer session already has one."""
+
+    @abstractmethod
+    async def get(self, code: str) -> Room | None: ...
+
+    @abstractmethod
+    async def led_by(self, session_id: str) -> str | None:
+        """The code of the room this session leads, if any."""
+
+    @abstractmethod
+    async def delete(self, code: str) -> None: ...
+
+    @abstractmethod
+    async def publish(self, code: str, kind: str, text: str) -> None: ...
+
+    # Shared data: only used by shared backends (one process has all of it at hand in memory).
+    async def put(self, code: str, what: str, text: str, ttl_s: float) -> None:  # noqa: B027
+        pass
+
+    async def fetch(self, code: str, what: str) -> str | None:
+        return None
+
+    async def put_students(self, code: str, entries: dict[str, str]) -> None:  # noqa: B027
+        pass
+
+    async def students(self, code: str) -> list[dict[str, Any]]:
+        return []
+
+
+class MemoryRooms(RoomBackend):
+    """Rooms of one server process; with a store they also outlive a restart."""
+
+    def __init__(self, store: Store | None = None) -> None:
+        self.store = store
+        self.rooms: dict[str, Room] = {}
+        self.lecturers: dict[str, str] = {}
+
+    async def start(self, listener: Listener) -> None:
+        await super().start(listener)
+        if self.store is not None:
+            for text in await asyncio.to_thread(self.store.rooms):
+                room = Room.loads(text)
+                self.rooms[room.code] = room
+                self.lecturers[room.lecturer] = room.code
+
+    async def create(self, room: Room) -> bool:
+        if room.code in self.rooms or room.lecturer in self.lecturers:
+            return False
+        self.rooms[room.code] = room
+        self.lecturers[room.lecturer] = room.code
+        if self.store is not None:
+            await asyncio.to_thread(self.store.save_room, room.code, room.dumps())
+        return True
+
+    async def get(self, code: str) -> Room | None:
+        return self.rooms.get(code)
+
+    async def led_by(self, session_id: str) -> str | None:
+        return self.lecturers.get(session_id)
+
+    async def delete(self, code: str) -> None:
+        room = self.rooms.pop(code, None)
+        if room is not None:
+            self.lecturers.pop(room.lecturer, None)
+            if self.store is not None:
+                await asyncio.to_thread(self.store.delete_room, code)
+
+    async def publish(self, code: str, kind: str, text: str) -> None:
+        self.listener(code, kind, text)

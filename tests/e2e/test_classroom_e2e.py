@@ -1,0 +1,125 @@
+"""A lecturer page and a student page in one browser: follow live, fork, push, gallery, and no control of the room."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.helpers import canvas_png, iteration, wait_iteration
+
+pytestmark = pytest.mark.e2e
+
+WEIGHTS = "() => JSON.stringify(document.querySelector('#net').netview.net.weights)"
+
+
+def new_page(browser, errors: list[str], who: str) -> Page:
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768})
+    pg = ctx.new_page()
+    pg.on("pageerror", lambda e: errors.append(f"{who} page error: {e}"))
+    pg.on("console", lambda m: errors.append(f"{who} console error: {m.text}") if m.type == "error" else None)
+    return pg
+
+
+def test_lecturer_and_student(browser, live_server) -> None:
+    errors: list[str] = []
+    lecturer = new_page(browser, errors, "lecturer")
+    student = new_page(browser, errors, "student")
+    try:
+        lecturer.goto(f"{live_server.url}/demos/autoencoder")
+        expect(lecturer.locator("#conn")).to_have_text("connected")
+        lecturer.click("#room-open")
+        code = lecturer.locator(".join-code").inner_text()
+        expect(lecturer.locator(".join-url")).to_contain_text(f"/join/{code}")
+        lecturer.click("#classroom-close")
+
+        # The student types the code on the join page and lands in follower mode.
+        student.goto(f"{live_server.url}/join")
+        student.fill("#code", code.lower())
+        student.press("#code", "Enter")
+        expect(student.locator("#follow-banner")).to_be_visible()
+        expect(student.locator("#follow-text")).to_contain_text(code)
+        student.wait_for_function("() => document.querySelector('#net').netview.net !== null")
+        before_png, before_weights = canvas_png(student, "#net"), student.evaluate(WEIGHTS)
+
+        # The lecturer trains: the student's canvas and iteration follow.
+        lecturer.click("#play")
+        wait_iteration(student, 500)
+        student.wait_for_function(f"() => ({WEIGHTS})() !== {before_weights!r}")
+        assert canvas_png(student, "#net") != before_png, "the follower's canvas must redraw as the lecturer trains"
+        lecturer.click("#play")  # pause
+        expect(lecturer.locator("#play")).to_have_text("Play")
+        expect(student.locator("#play")).to_have_text("Play")
+
+        # The student cannot drive the lecturer's network: a clear error, nothing changes.
+        lecturer_it = iteration(lecturer)
+        student.keyboard.press(" ")
+        expect(student.locator("#toast")).to_contain_text("read-only")
+        student.click("#samples button:nth-child(2)")
+        assert iteration(lecturer) == lecturer_it and lecturer.locator("#play").inner_text() == "Play"
+        expect(lecturer.locator("#samples button:nth-child(1)")).to_have_class("sample selected")
+        # ...nor the room: without the key the room API refuses (the lecturer key lives in the lecturer's browser)
+        assert student.evaluate(f"() => localStorage.getItem('nnp-room-key-{code}')") is None
+        r = httpx.post(f"{live_server.url}/api/rooms/{code}/push", headers={"X-Room-Key": "student"})
+        assert r.status_code == 403
+
+        # Fork: the student gets a sandbox with the lecturer's weights, and trains it alone.
+        lecturer_weights = lecturer.evaluate(WEIGHTS)
+        student.click("#fork-room")
+        expect(student.locator("#follow-banner")).to_be_hidden()
+        expect(student.locator("#room-badge")).to_contain_text(f"Room {code}")
+        assert student.url.endswith("/demos/autoencoder"), "a refresh must reopen the sandbox, not fork again"
+        student.wait_for_function(f"() => ({WEIGHTS})() === {lecturer_weights!r}")
+        student.click("#play")
+        wait_iteration(student, lecturer_it + 300)
+        student.click("#play")
+        assert iteration(lecturer) == lecturer_it, "the student's sandbox is not the lecturer's network"
+
+        # The gallery shows the student; a push makes the sandbox a copy of the lecturer's network again.
+        lecturer.click(".room-code")
+        with lecturer.context.expect_page() as opened:
+            lecturer.click("text=Students' gallery")
+        gallery = opened.value
+        expect(gallery.locator(".student")).to_have_count(1)
+        expect(gallery.locator(".student .who").first).to_contain_text("#")
+        gallery.close()
+        lecturer.click("text=Push my network to every student")
+        expect(student.locator("#toast")).to_contain_text("pushed")
+        student.wait_for_function(f"() => ({WEIGHTS})() === {lecturer_weights!r}")
+        expect(student.locator("#iteration")).to_have_text(f"{lecturer_it:,}")
+
+        # A refresh keeps the sandbox (same session, same weights).
+        student.reload()
+        student.wait_for_function(f"() => document.querySelector('#net').netview.net && ({WEIGHTS})() === "
+                                  f"{lecturer_weights!r}")
+        expect(student.locator("#room-badge")).to_contain_text(f"Room {code}")
+    finally:
+        lecturer.context.close()
+        student.context.close()
+    assert not errors, "the pages logged errors:\n" + "\n".join(errors)
+
+
+def test_link_and_share(page: Page, live_server) -> None:
+    page.goto(f"{live_server.url}/demos/autoencoder")
+    expect(page.locator("#conn")).to_have_text("connected")
+    page.click("#step")
+    wait_iteration(page, 1)
+    page.click("#link")
+    link = page.locator(".copy-url").input_value()
+    assert "/demos/autoencoder?session=" in link
+    page.click("#classroom-close")
+    page.click("#share")
+    expect(page.locator("#classroom-title")).to_have_text("Share a copy")
+    share = page.locator(".copy-url").input_value()
+    assert "?fork=shr_" in share and link.split("session=")[1] not in share
+    other = page.context.browser.new_context().new_page()
+    try:
+        other.goto(share)
+        other.wait_for_function("() => document.querySelector('#iteration').textContent === '1'")
+        assert "fork=" not in other.url
+        other.click("#step")
+        wait_iteration(other, 2)
+    finally:
+        other.context.close()
+    page.goto(link)
+    page.wait_for_function("() => document.querySelector('#iteration').textContent === '1'")

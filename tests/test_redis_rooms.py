@@ -1,0 +1,136 @@
+"""Rooms across two server processes through a real redis-server: follow, fork, push, gallery, close."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import free_port
+from tests.live import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], what: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"{what} exited: {proc.stdout.read().decode() if proc.stdout else ''}"
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise AssertionError(f"{what} did not come up")
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    if not Path(REDIS).exists():
+        pytest.fail("redis-server is missing: install Debian's redis-server package (the README's test command does)")
+    port = free_port()
+    proc = subprocess.Popen([REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        import redis
+
+        client = redis.Redis(port=port)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                assert time.monotonic() < deadline, "redis-server did not come up"
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture
+def two_servers(redis_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Two uvicorn processes sharing Redis (each with its own session database, as on two hosts)."""
+    procs, urls = [], []
+    try:
+        for name in ("a", "b"):
+            port = free_port()
+            env = {**os.environ, "NNP_REDIS_URL": redis_url, "NNP_DB_PATH": str(tmp_path / f"{name}.sqlite3"),
+                   "NNP_DEVICE": "cpu"}
+            procs.append(subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
+                                          cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+            urls.append(f"http://127.0.0.1:{port}")
+        for url, proc in zip(urls, procs, strict=True):
+            wait_http(f"{url}/healthz", proc, url)
+        yield urls[0], urls[1]
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(15)
+
+
+def test_a_room_is_shared_by_two_server_processes(two_servers: tuple[str, str]) -> None:
+    a, b = two_servers
+    with Client(f"{a}/ws/autoencoder") as lecturer:
+        sid = lecturer.next_of("hello")["session"]
+        lecturer.send({"type": "step", "n": 60})
+        lecturer.frame_where(lambda f: f["iteration"] == 60)
+        r = httpx.post(f"{a}/api/rooms", json={"session": sid})
+        assert r.status_code == 201, r.text
+        code, key = r.json()["code"], r.json()["key"]
+        assert httpx.get(f"{b}/api/rooms/{code}").status_code == 200, "the other process knows the room"
+        assert httpx.get(f"{b}/join/{code}").status_code == 200
+
+        # a follower on B sees A's lecturer live
+        with Client(f"{b}/ws/autoencoder?follow={code}") as follower:
+            assert follower.next_of("hello")["mode"] == "follow"
+            first = follower.next_of("frame", timeout=20)
+            assert first["iteration"] >= 60
+            lecturer.send({"type": "play"})
+            assert follower.frame_where(lambda f: f["iteration"] > 600, timeout=30)["running"]
+            lecturer.send({"type": "pause"})
+            paused = lecturer.frame_where(lambda f: not f["running"])
+            follower.send({"type": "play"})
+            assert "read-only" in follower.next_of("error")["message"]
+
+            # a student on B forks A's lecturer (its state reaches B within a refresh or two)
+            with Client(f"{b}/ws/autoencoder?join={code}") as student:
+                hello = student.next_of("hello")
+                assert hello["room"] == code and hello["session"] != sid
+                forked = student.next_of("frame")
+                assert 60 <= forked["iteration"] <= paused["iteration"]
+                student.send({"type": "step", "n": 10})
+                student.frame_where(lambda f: f["iteration"] == forked["iteration"] + 10)
+
+                # the gallery on A lists B's student; only the key may see it
+                assert httpx.get(f"{b}/api/rooms/{code}/gallery", headers={"X-Room-Key": "x"}).status_code == 403
+                deadline = time.monotonic() + 20
+                while True:
+                    g = httpx.get(f"{a}/api/rooms/{code}/gallery", headers={"X-Room-Key": key}).json()["students"]
+                    if g and g[0]["iteration"] == forked["iteration"] + 10:
+                        break
+                    assert time.monotonic() < deadline, f"B's student never reached A's gallery: {g}"
+                    time.sleep(0.3)
+                assert g[0]["seat"] == hello["seat"] and g[0]["net"]["sizes"] == [10, 3, 10]
+
+                # a push from A reaches the sandbox on B; a student cannot push
+                assert httpx.post(f"{b}/api/rooms/{code}/push", headers={"X-Room-Key": "nope"}).status_code == 403
+                assert httpx.post(f"{a}/api/rooms/{code}/push", headers={"X-Room-Key": key}).status_code == 200
+                assert "pushed" in student.next_of("info", timeout=20)["message"]
+                pushed = student.frame_where(lambda f: f["iteration"] == paused["iteration"], timeout=20)
+                assert pushed["demo"]["net"]["weights"] == paused["demo"]["net"]["weights"]
+
+                # closing on B with the key tells the follower on B and ends the room everywhere
+                assert httpx.delete(f"{b}/api/rooms/{code}", headers={"X-Room-Key": key}).status_code == 200
+                assert follower.next_of("info", timeout=20)["closed"]
+                assert httpx.get(f"{a}/api/rooms/{code}").status_code == 404
