@@ -46,6 +46,11 @@ export class LossChart {
     }
     const xs = pts.map((p) => p[0]);
     const vals = pts.flatMap((p) => p.slice(1)).filter((v) => v != null && Number.isFinite(v) && (!this.log || v > 0));
+    if (!vals.length) { // every loss exactly 0 on a log axis: nothing to place (and the tick loop below never ended)
+      ctx.textAlign = "center";
+      ctx.fillText("loss 0 (switch off log scale to see it)", (L + w - R) / 2, h / 2);
+      return;
+    }
     const x0 = Math.min(...xs), x1 = Math.max(x0 + 1, Math.max(...xs));
     const f = this.log ? (v) => Math.log10(Math.max(v, 1e-12)) : (v) => v;
     let y0 = Math.min(...vals.map(f)), y1 = Math.max(...vals.map(f));
