@@ -1,0 +1,27 @@
+"""The load test end to end, small: a server subprocess, students and followers on the lean websocket client."""
+
+from __future__ import annotations
+
+import asyncio
+
+from server import loadtest
+
+
+def test_a_small_class_runs_and_reports() -> None:
+    r = asyncio.run(loadtest.classroom(students=3, followers=2, seconds=3.0, demo="autoencoder", fps=None))
+    assert r["errors"] == 0, r["error_examples"]
+    assert r["students"]["clients"] == 3 and r["followers"]["clients"] == 2
+    assert r["students"]["fps_min"] > 0 and r["followers"]["fps_min"] > 0, "every client got frames"
+    assert r["student_its_per_s"]["min"] > 0, "every student's sandbox trained"
+    assert r["server"]["sessions"] == 4 and r["server"]["running"] == 4, "3 students and the lecturer"
+    assert r["server"]["rss_mb"] > 0 and r["server"]["processes"] == 1
+    table = loadtest.table(r)
+    assert "frames/s median" in table and "errors: 0" in table
+
+
+def test_the_bounds_are_enforced() -> None:
+    import pytest
+
+    for args in ((0, None, 10.0), (2000, None, 10.0), (5, None, 0.0), (5, None, 10_000.0), (5, -1, 10.0)):
+        with pytest.raises(SystemExit):
+            loadtest.main(*args)
