@@ -22,8 +22,8 @@ from server.protocol import Pause, Play, Preset, Reset, Select, SetParams, Step
 
 LOSS_LOG_MAX = 4000  # points kept for the chart; past it every other one goes, so a 1,000,000-step run still fits
 POINTS_PER_SLICE = 4  # loss points recorded per training slice (the chart is sampled, like the frames)
-POINT_GAP_S = 1 / 150  # a slice records points only this long after the last ones: many tiny slices (a full
-# classroom) must not turn every iteration into a chart point and every frame into a long list
+POINT_GAP_S = 1 / 150  # a slice records its spread of points only this long after the last ones (else just its
+# newest): many tiny slices (a full classroom) must not turn every frame into a long list
 
 
 @dataclass
@@ -182,8 +182,10 @@ class Session:
             # evenly spread over the slice, its last iteration always included (as torch.linspace(0, n-1, m).round())
             idx = list(range(n)) if m == n else sorted({round(j * (n - 1) / (m - 1)) for j in range(m)})
             self.loss_log.extend(zip([end - n + i + 1 for i in idx], arr[idx].tolist(), strict=True))
-            if len(self.loss_log) > LOSS_LOG_MAX:
-                self.loss_log = thin(self.loss_log, LOSS_LOG_MAX // 2)
+        else:  # only the newest: the log's last point is always this iteration's loss (`run` reports it)
+            self.loss_log.append((end, last))
+        if len(self.loss_log) > LOSS_LOG_MAX:
+            self.loss_log = thin(self.loss_log, LOSS_LOG_MAX // 2)
         if not math.isfinite(last):
             self.running, self.pending_steps = False, 0
             self.status = "diverged: the loss became infinite or NaN (learning rate too high?)"
