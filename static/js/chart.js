@@ -46,6 +46,13 @@ export class LossChart {
     }
     const xs = pts.map((p) => p[0]);
     const vals = pts.flatMap((p) => p.slice(1)).filter((v) => v != null && Number.isFinite(v) && (!this.log || v > 0));
+    if (!vals.length) {
+      // Every value is exactly 0 (a perceptron that separates its points): nothing to place on a log axis, and
+      // the axis bounds would be infinite (the decade loop below would never end).
+      ctx.textAlign = "center";
+      ctx.fillText(this.log ? "the loss is exactly 0: untick log scale to see it" : "no values yet", (L + w - R) / 2, h / 2);
+      return;
+    }
     const x0 = Math.min(...xs), x1 = Math.max(x0 + 1, Math.max(...xs));
     const f = this.log ? (v) => Math.log10(Math.max(v, 1e-12)) : (v) => v;
     let y0 = Math.min(...vals.map(f)), y1 = Math.max(...vals.map(f));
