@@ -46,9 +46,11 @@ export class LossChart {
     }
     const xs = pts.map((p) => p[0]);
     const vals = pts.flatMap((p) => p.slice(1)).filter((v) => v != null && Number.isFinite(v) && (!this.log || v > 0));
-    if (!vals.length) { // every loss exactly 0 on a log axis: nothing to place (and the tick loop below never ended)
+    if (!vals.length) {
+      // Every value is exactly 0 (a perceptron that separates its points): nothing to place on a log axis, and
+      // the axis bounds would be infinite (the decade loop below would never end).
       ctx.textAlign = "center";
-      ctx.fillText("loss 0 (switch off log scale to see it)", (L + w - R) / 2, h / 2);
+      ctx.fillText(this.log ? "the loss is exactly 0: untick log scale to see it" : "no values yet", (L + w - R) / 2, h / 2);
       return;
     }
     const x0 = Math.min(...xs), x1 = Math.max(x0 + 1, Math.max(...xs));

@@ -88,3 +88,22 @@ def test_bad_learning_rate_shows_an_error_and_training_goes_on(page: Page, live_
     expect(page.locator("#toast")).to_contain_text("learning rate")
     page.click("#play")
     wait_iteration(page, 50)
+
+
+def test_loss_chart_survives_a_loss_of_exactly_zero(page: Page, live_server) -> None:
+    """All-zero losses on a log axis once hung the page (infinite axis bounds); it must draw and stay live."""
+    page.goto(f"{live_server.url}/demos/autoencoder")
+    page.wait_for_function("() => document.querySelector('#net').netview.net !== null")
+    page.evaluate("""async () => {
+        const { LossChart } = await import('/static/js/chart.js');
+        const c = document.createElement('canvas');
+        c.style.width = '300px'; c.style.height = '150px';
+        document.body.append(c);
+        const chart = new LossChart(c, { log: true });
+        chart.add([[1, 0], [2, 0], [3, 0]]);
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        window.__chartDrawn = true;
+    }""")
+    assert page.evaluate("() => window.__chartDrawn") is True
+    page.click("#step")
+    wait_iteration(page, 1)
