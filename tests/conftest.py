@@ -73,8 +73,12 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, request):
-    """A fresh page with a laptop-sized viewport; console errors fail the test."""
+def page(browser, live_server):
+    """A fresh page with a laptop-sized viewport; console errors fail the test.
+
+    It asks for the live server so that pytest stops the server only after the page has closed: the other way
+    round, the page saw its socket drop, tried to reconnect, and logged the refused connection as an error.
+    """
     ctx = browser.new_context(viewport={"width": 1366, "height": 768})
     pg = ctx.new_page()
     errors: list[str] = []
