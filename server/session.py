@@ -7,7 +7,6 @@ import bisect
 import json
 import math
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from pydantic import BaseModel
 
 from models.demo import Demo, Limits
 from server import protocol
+from server.fairlock import FairLock
 from server.protocol import Pause, Play, Preset, Reset, Select, SetParams, Step
 
 LOSS_LOG_MAX = 4000  # points kept for the chart; past it every other one goes, so a 1,000,000-step run still fits
@@ -60,7 +60,7 @@ class Session:
         self.limits = limits or demo.limits
         demo.limits = self.limits
         self.demo = demo
-        self.lock = threading.RLock()
+        self.lock = FairLock()
         self.running = False
         self.pending_steps = 0  # iterations asked for by "step", trained by the engine while paused
         self.speed = demo.default_speed  # iterations per second; 0 = as fast as the engine can
@@ -138,8 +138,9 @@ class Session:
 
     # ---------------------------------------------------------------- training (engine thread)
     def train_slice(self, budget_s: float, cap: int | None = None) -> int:
-        """Train up to one slice; returns the iterations trained. K adapts toward `budget_s` per slice."""
-        with self.lock:
+        """Train up to one slice; returns the iterations trained. K adapts toward `budget_s` per slice.
+        Whoever is waiting for the session (a frame, a command) goes first."""
+        with self.lock.for_training():
             if not self.runnable or self.status:
                 return 0
             n = self.k
