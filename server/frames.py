@@ -88,6 +88,7 @@ class Connection:
         self.wake = asyncio.Event()
         self.send_lock = asyncio.Lock()
         self.sending = False
+        self.missed = False  # a tick came while a frame was being sent: send the next one as soon as that is done
 
     async def send(self, message: dict[str, Any] | str) -> None:
         text = message if isinstance(message, str) else protocol.encode(message)
@@ -108,6 +109,9 @@ class Connection:
                     await self.send(text)
                 finally:
                     self.sending = False
+                if self.missed:
+                    self.missed = False
+                    self.wake.set()
 
 
 class SessionConnection(Connection):
@@ -120,7 +124,9 @@ class SessionConnection(Connection):
         self.since, self.epoch, self.sent_version = -1, -1, -1
 
     def tick(self) -> None:
-        if not self.sending and self.session.version != self.sent_version:
+        if self.sending:
+            self.missed = True  # not skipped: a frame that took long to send costs one tick, not two
+        elif self.session.version != self.sent_version:
             self.wake.set()
 
     async def next_frame(self) -> str | None:
