@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from models.registry import DEMOS, PLANNED
+from models.registry import DEMOS, PLANNED, warm_up
 from server import rooms_api, ws
 from server.config import Settings
 from server.engine import Engine
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hub = RoomHub(room_backend(settings, store), registry, pump, settings)
         app.state.registry, app.state.pump, app.state.rooms = registry, pump, hub
         engine.start()
+        threading.Thread(target=warm_up, args=(device,), name="nnp-warm-up", daemon=True).start()
         await hub.start()
         tasks = [asyncio.create_task(pump.run()), asyncio.create_task(registry.autosave())]
         try:
