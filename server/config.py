@@ -25,6 +25,9 @@ class Settings:
     max_points: int = 2000  # NNP_MAX_POINTS: user-added points per session
     max_neurons: int = 400  # NNP_MAX_NEURONS: hidden neurons per network
     idle_expiry_s: float = 3600.0  # NNP_IDLE_EXPIRY_S: a session nobody watches is dropped from memory after this
+    # NNP_UNWATCHED_PAUSE_S: a running session no page has shown for this long pauses (0: never), so closed tabs
+    # stop taking training time from open ones; a refresh or a dropped connection is back well within it
+    unwatched_pause_s: float = 60.0
     db_path: str = "nn-playground.sqlite3"  # NNP_DB_PATH: where sessions are persisted; "" disables persistence
     save_every_s: float = 3.0  # NNP_SAVE_EVERY_S: how often changed sessions are written
     redis_url: str = ""  # NNP_REDIS_URL: share rooms across processes through Redis pub/sub

@@ -79,6 +79,7 @@ class Session:
         self._built: Built | None = None
         self._last_point_t = 0.0
         self.saved_version = -1
+        self.notice: str | None = None  # said once to the next page that opens the session (why it is paused)
 
     # ---------------------------------------------------------------- commands
     @property
@@ -92,7 +93,7 @@ class Session:
             if isinstance(cmd, Play):
                 if self.status:
                     raise ValueError(f"{self.status}: reset before playing again")
-                self.running = True
+                self.running, self.notice = True, None
             elif isinstance(cmd, Pause):
                 self.running, self.pending_steps = False, 0
             elif isinstance(cmd, Step):
@@ -124,6 +125,15 @@ class Session:
                 self.k = 1
             self.version += 1
             self.cmd_version += 1
+
+    def pause_unwatched(self, after_s: float) -> None:
+        with self.lock:
+            if not self.runnable:
+                return
+            self.running, self.pending_steps = False, 0
+            self.notice = (f"Training paused at iteration {self.demo.iteration:,}: no page showed it for "
+                           f"{after_s:g} s. Press play to go on.")
+            self.version += 1
 
     def _restart(self) -> None:
         self.running, self.pending_steps, self.status, self.k = False, 0, None, 1

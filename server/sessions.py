@@ -152,6 +152,19 @@ class Registry:
             s.saved_version = v
         return len(rows)
 
+    def pause_unwatched(self) -> int:
+        """Pause the running sessions no page has shown for `unwatched_pause_s`; returns how many. A room's
+        lecturer is watched by the room's feed, so a projected network keeps training for its followers."""
+        after = self.settings.unwatched_pause_s
+        if after <= 0:
+            return 0
+        now = time.monotonic()
+        idle = [s for s in list(self.sessions.values())
+                if s.runnable and s.watchers == 0 and now - s.last_seen > after]
+        for s in idle:
+            s.pause_unwatched(after)
+        return len(idle)
+
     def reap(self) -> int:
         """Drop from memory the sessions nobody has watched for `idle_expiry_s`; with a store, only saved ones (the
         save loop writes them first), so a reaped session is restored as it was when its page comes back."""
@@ -165,11 +178,12 @@ class Registry:
         return len(dead)
 
     async def autosave(self) -> None:
-        """Every `save_every_s`: write what changed, then let idle sessions go."""
+        """Every `save_every_s`: write what changed, pause what nobody watches, then let idle sessions go."""
         while True:
             await asyncio.sleep(self.settings.save_every_s)
             try:
                 await self.save()
             except Exception:  # noqa: BLE001 - a full disk must not stop the server; the next round retries
                 log.exception("saving sessions failed")
+            self.pause_unwatched()
             self.reap()

@@ -68,6 +68,9 @@ async def _sandbox(ws: WebSocket, state: State, s: Session) -> None:
                      "presets": list(cls.presets), "commands": protocol.command_types(cls), "max_lr": cls.max_lr,
                      "room": s.room, "seat": seat(s.id) if s.room else None,
                      "leads": await state.rooms.led_by(s.id)})
+    if s.notice:
+        notice, s.notice = s.notice, None
+        await conn.send({"type": "info", "message": notice})
     sender = asyncio.create_task(conn.frames())
     conn.wake.set()
     state.pump.members.add(conn)

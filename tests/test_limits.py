@@ -91,6 +91,34 @@ def test_idle_sessions_leave_memory_and_come_back_from_the_store(settings: Setti
             assert c.next_of("frame")["iteration"] == 9
 
 
+def test_a_closed_page_stops_training_and_hears_why_when_it_comes_back(settings: Settings) -> None:
+    with LiveServer(replace(settings, unwatched_pause_s=0.3, save_every_s=0.1)) as srv, \
+            Client(f"{srv.url}/ws/toy") as open_page:
+        registry = srv.app.state.registry
+        open_page.next_of("hello")
+        open_page.send({"type": "play"})
+        with Client(f"{srv.url}/ws/toy") as c:
+            sid = c.next_of("hello")["session"]
+            c.send({"type": "play"})
+            c.frame_where(lambda f: f["running"] and f["iteration"] > 0)
+        s = registry.sessions[sid]
+        deadline = time.monotonic() + 10
+        while s.running:
+            assert time.monotonic() < deadline, "a session nobody watches kept training"
+            time.sleep(0.05)
+        stopped_at = s.demo.iteration
+        time.sleep(0.3)
+        assert s.demo.iteration == stopped_at, "a paused session must not train"
+        assert registry.sessions[open_page.hello["session"]].running, "a watched session trains on"
+        with Client(f"{srv.url}/ws/toy?session={sid}") as c:
+            assert c.next_of("hello")["session"] == sid
+            assert "paused at iteration" in c.next_of("info")["message"]
+            f = c.next_of("frame")
+            assert not f["running"] and f["iteration"] == stopped_at
+            c.send({"type": "play"})
+            c.frame_where(lambda f: f["running"] and f["iteration"] > stopped_at)
+
+
 def test_a_diverging_run_pauses_says_so_and_resets(live_server: LiveServer) -> None:
     with Client(f"{live_server.url}/ws/toy") as c, Client(f"{live_server.url}/ws/toy") as other:
         c.next_of("hello")
