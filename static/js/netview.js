@@ -90,9 +90,16 @@ export class NetView {
     if (!this.net) return;
     this.layout(w, h);
     const { weights, values } = this.net;
-    let scale = 1e-9;
-    for (const W of weights) for (const row of W) for (const v of row) scale = Math.max(scale, Math.abs(v));
-    this.scale = scale;
+    // Intensity is relative to the strongest weight, but frozen layers keep a scale of their own: they do not
+    // change, so their drawing must not either (a fine-tuned head growing strong would fade a frozen encoder).
+    const frozen = this.net.frozen || [];
+    const strongest = (keep) => {
+      let m = 1e-9;
+      weights.forEach((W, l) => { if (keep(!!frozen[l])) for (const row of W) for (const v of row) m = Math.max(m, Math.abs(v)); });
+      return m;
+    };
+    const trainable = strongest((f) => !f), fixed = strongest((f) => f);
+    this.scales = weights.map((_, l) => (frozen[l] ? fixed : trainable));
     // Weights, weakest first so the strong ones sit on top.
     const lines = [];
     weights.forEach((W, l) => {
@@ -100,15 +107,15 @@ export class NetView {
         if (!this.alive(l + 1, j) || this.isDropped(l + 1, j)) return;
         row.forEach((v, i) => {
           if (!this.alive(l, i) || this.isDropped(l, i)) return;
-          lines.push([Math.abs(v), v, this.positions[l][i], this.positions[l + 1][j]]);
+          lines.push([Math.abs(v) / this.scales[l], v, this.positions[l][i], this.positions[l + 1][j]]);
         });
       });
     });
     lines.sort((a, b) => a[0] - b[0]);
     const dense = lines.length > 600;
-    for (const [mag, v, a, b] of lines) {
-      ctx.strokeStyle = colors.signed(v, scale);
-      ctx.lineWidth = (dense ? 0.6 : 1) + (dense ? 2 : 4) * (mag / scale);
+    for (const [rel, v, a, b] of lines) {
+      ctx.strokeStyle = colors.signed(Math.sign(v) * rel, 1);
+      ctx.lineWidth = (dense ? 0.6 : 1) + (dense ? 2 : 4) * rel;
       ctx.beginPath();
       ctx.moveTo(a.x, a.y);
       ctx.lineTo(b.x, b.y);

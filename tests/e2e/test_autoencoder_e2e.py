@@ -46,6 +46,8 @@ def test_the_autoencoder_lesson(page: Page, live_server) -> None:
     x, y = neuron_xy(page, 1, 0)
     page.mouse.click(x, y)
     expect(page.locator("#stimulus-panel")).to_be_visible()
+    # beside the network, on screen in a laptop-sized window without scrolling: the class sees neuron and pattern
+    expect(page.locator("#stimulus-panel")).to_be_in_viewport(ratio=1)
     expect(page.locator("#stimulus-title")).to_contain_text("hidden 1")
     expect(page.locator("#stimulus-note")).to_contain_text("exact")
 
@@ -59,9 +61,13 @@ def test_the_autoencoder_lesson(page: Page, live_server) -> None:
     page.press("#lr", "Enter")  # commits, and gives the keyboard back to the shortcuts
     page.keyboard.press("s")  # one step by keyboard
     wait_iteration(page, it_before + 1)
+    frozen_scale = page.eval_on_selector("#net", "c => c.netview.scales[0]")
     page.click("#play")
     wait_iteration(page, it_before + 200)
     page.click("#play")
+    # The head grows strong while the frozen encoder keeps its weights: its lines must keep their colours.
+    scales = page.eval_on_selector("#net", "c => c.netview.scales")
+    assert scales[0] == frozen_scale and scales[1] != frozen_scale, scales
     expect(page.locator("#probs .hint")).to_contain_text("test accuracy 100%")
     expect(page.locator("#probs .hint")).to_contain_text("frozen weight: 0")
     best = page.locator("#probs .prob.best .name").inner_text()
