@@ -9,7 +9,7 @@ import torch
 from pydantic import BaseModel, Field
 
 from models import shadows, view
-from models.demo import Demo, Script, Train
+from models.demo import Demo, FitJob, Script, Train
 from models.mlp import MLP, MLPSpec
 from models.probes import max_stimulus
 
@@ -106,13 +106,22 @@ class AutoencoderDemo(Demo):
 
     # ------------------------------------------------------------------ training
     def train(self, n: int) -> torch.Tensor:
-        if self.classifier is not None:
-            errors = self.classifier.fit(self.x, self.labels, n, self.lr)
-            self.finetune_steps += n
-        else:
-            errors = self.autoencoder.fit(self.x, self.x, n, self.lr)
-        self.iteration += n
+        job = self.fit_job()
+        errors = job.net.fit(job.x, job.y, n, job.lr)
+        job.done(n)
         return errors
+
+    def fit_job(self) -> FitJob:
+        if self.classifier is not None:
+            return FitJob(self.classifier, self.x, self.labels, self.lr, 0, self._trained_head)
+        return FitJob(self.autoencoder, self.x, self.x, self.lr, 0, self._trained)
+
+    def _trained(self, n: int) -> None:
+        self.iteration += n
+
+    def _trained_head(self, n: int) -> None:
+        self.iteration += n
+        self.finetune_steps += n
 
     @torch.no_grad()
     def test_accuracy(self) -> float:

@@ -111,7 +111,8 @@ class BatchedMLP:
                 out[:, e] = ((self.forward(x)[1][-1] - y) ** 2).mean(dim=(1, 2))
         return out.cpu() if out is not None else None
 
-    def scatter(self) -> None:
-        """Write the trained parameters back into each network."""
-        for i, net in enumerate(self.nets):
-            net.flat.copy_(self.flat[i].to(net.device))
+    def scatter(self, rows: list[int] | None = None) -> None:
+        """Write the trained parameters back into each network (or those of `rows`), in one transfer."""
+        host = self.flat.to(self.nets[0].device)
+        for i in range(len(self.nets)) if rows is None else rows:
+            self.nets[i].flat.copy_(host[i])

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from models import boundary_net as bn
 from models import datasets2d, features, perceptron
 from models.boundary_commands import AddPoint, ClearPoints, Configure, ImportCSV, LoadDataset, RemovePoint
-from models.demo import Demo, Script, Train
+from models.demo import Demo, FitJob, Script, Train
 from models.mlp import MLP
 from models.plane import encode_columns, encode_signed, encode_unsigned, grid, signed
 
@@ -184,6 +184,15 @@ class BoundaryDemo(Demo):
         if self.cfg.output == "step":
             return perceptron.rule_fit(self.net, x, y[:, 0], n, self.lr, self.cfg.batch)
         return self.net.fit(x, y, n, self.lr, batch=self.cfg.batch)
+
+    def fit_job(self) -> FitJob | None:
+        if self.cfg.output == "step":
+            return None
+        x, y = self.data()
+        return FitJob(self.net, x, y, self.lr, self.cfg.batch, self._trained) if x.shape[0] else None
+
+    def _trained(self, n: int) -> None:
+        self.iteration += n
 
     @torch.no_grad()
     def metrics(self) -> dict[str, Any]:

@@ -34,6 +34,29 @@ class Train:
     check_every: int = 0  # > 0: slices are capped so `until` is checked at least this often (exact step counts)
 
 
+@dataclass
+class FitJob:
+    """The training a demo is about to do, when it is plain SGD of one MLP on fixed data (no dropout, no extra
+    bookkeeping between updates). Sessions whose jobs have equal `key`s may train as one batched computation
+    (a class doing one exercise, on a GPU); `done(n)` then does what `Demo.train(n)` does besides fitting."""
+
+    net: MLP
+    x: torch.Tensor  # (n, in)
+    y: torch.Tensor  # (n, out)
+    lr: float
+    batch: int  # an update every `batch` samples, 0 = full batch (as MLP.fit)
+    done: Callable[[int], None]
+    # Given the error after each batched update, (n,): whether that result stands. False: the session trains
+    # the slice alone instead (its own bookkeeping between updates), from where it was. None: it always stands.
+    accept: Callable[[torch.Tensor], bool] | None = None
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        sp = self.net.spec
+        return (tuple(sp.sizes), tuple(sp.activations), sp.loss, sp.reduction, sp.dtype, tuple(self.net.frozen),
+                tuple(self.x.shape), tuple(self.y.shape), self.batch)
+
+
 # A lesson script yields commands (applied as if a user sent them) and Train phases.
 Script = Iterator["BaseModel | Train"]
 
@@ -75,6 +98,10 @@ class Demo(ABC):
     @abstractmethod
     def snapshot(self, selected: int) -> dict[str, Any]:
         """Everything the page draws: {"net": MLP.drawing() + "values", ...demo extras}; plain JSON types."""
+
+    def fit_job(self) -> FitJob | None:
+        """What `train` would do next as a FitJob, when it is one; None (the default): train alone."""
+        return None
 
     def apply(self, command: BaseModel) -> bool | None:
         """Carry out a demo command, or raise ValueError before changing anything. Return True where training

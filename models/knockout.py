@@ -10,7 +10,7 @@ import torch
 from pydantic import BaseModel, Field
 
 from models import shadows
-from models.demo import Demo, Script, Train
+from models.demo import Demo, FitJob, Script, Train
 from models.knockout_batch import Batch
 from models.knockout_net import TrackedNet
 from models.mlp import MLP, MLPSpec
@@ -155,6 +155,18 @@ class KnockoutDemo(Demo):
         return KnockoutDemo(seed=seed, preset=preset)  # the batch trains on the CPU, on the fused loop
 
     # ------------------------------------------------------------------ training
+    def fit_job(self) -> FitJob | None:
+        """Plain full-batch SGD, unless dropout is on or a many-seeds batch trains along. While a solve is still
+        to be timed, a batched slice counts only if it solved nothing; else the session replays it alone (exact)."""
+        t = self.tracked
+        if self.net.dropout > 0 or (self.batch is not None and self.batch.active):
+            return None
+        accept = (lambda errors: not bool(t.may_be_solved(errors).any())) if t.watching else None
+        return FitJob(self.net, t.x, t.y, self.lr, 0, self._trained, accept)
+
+    def _trained(self, n: int) -> None:
+        self.iteration += n
+
     def train(self, n: int) -> torch.Tensor:
         errors = self.tracked.train(n, self.lr, self.iteration)
         self.iteration += n

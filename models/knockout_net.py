@@ -167,7 +167,7 @@ class TrackedNet:
         number of updates done (errors beyond it are stale and will be overwritten)."""
         start = self.net.flat.clone()
         errors[:] = self.net.fit(self.x, self.y, m, lr, draws=draws)
-        candidates = torch.nonzero(errors < self.tol**2 * (1 + 1e-9)).flatten().tolist()  # NaN never qualifies
+        candidates = torch.nonzero(self.may_be_solved(errors)).flatten().tolist()
         if not candidates:
             return None
         self.net.flat.copy_(start)
@@ -180,6 +180,11 @@ class TrackedNet:
         if pos < m:
             self.net.fit(self.x, self.y, m - pos, lr, draws=draws[pos:] if draws is not None else None)
         return None
+
+    def may_be_solved(self, errors: torch.Tensor) -> torch.Tensor:
+        """Where the task may have been solved, from the MSE after each update: every output within tol of its
+        target needs MSE < tol^2 (NaN never qualifies). Where this is all False, nothing got solved."""
+        return errors < self.tol**2 * (1 + 1e-9)
 
     def _record_dropped(self, draw: torch.Tensor) -> None:
         out, off = [], 0

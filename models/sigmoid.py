@@ -8,7 +8,7 @@ from typing import Annotated, Any, ClassVar, Literal
 import torch
 from pydantic import BaseModel, Field
 
-from models.demo import Demo, Script, Train
+from models.demo import Demo, FitJob, Script, Train
 from models.notation import MAX_TEXT
 from models.sigmoid_neuron import NeuronConfig, NeuronView, preset_points
 from models.sigmoid_sum import SLIDE_MODELS, SumView
@@ -145,6 +145,16 @@ class SigmoidDemo(Demo):
         return False
 
     # ------------------------------------------------------------------ training and views
+    def fit_job(self) -> FitJob | None:
+        """The function view's fit (the sum of sigmoids is an MLP); the neuron view trains alone."""
+        if self.view != "function":
+            return None
+        x, y = self.function.data()
+        return FitJob(self.function.net, x, y, self.lr, 0, self._trained) if x.shape[0] else None
+
+    def _trained(self, n: int) -> None:
+        self.iteration += n
+
     def train(self, n: int) -> torch.Tensor:
         losses = self.active.train(n, self.lr)
         self.iteration += n

@@ -37,7 +37,9 @@ def room_backend(settings: Settings, store: Store | None) -> RoomBackend:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    device = settings.torch_device()
+    # Every session's network lives on the CPU: one tiny network trains fastest there (the fused loop) and a frame
+    # reads it without a device copy. A GPU, when there is one, trains groups of same-shaped sessions at once.
+    device, shown = "cpu", settings.describe_device()
     torch.set_num_threads(settings.torch_threads)
 
     @asynccontextmanager
@@ -45,7 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = Store(settings.db_path) if settings.db_path else None
         # A running session's frame changes once per engine round: the pump keeps a full round just under one
         # frame interval (its own, which grows when the server is loaded), so every session changes every frame.
-        engine = Engine(slice_s=settings.slice_ms / 1000, round_s=ROUND_SHARE / settings.fps)
+        engine = Engine(slice_s=settings.slice_ms / 1000, round_s=ROUND_SHARE / settings.fps,
+                        batch_device=settings.batch_device(), batch_min=settings.batch_min)
         registry = Registry(settings, engine, device, store)
         pump = FramePump(settings.fps, settings.min_fps, engine)
         hub = RoomHub(room_backend(settings, store), registry, pump, settings)
@@ -75,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def index(request: Request) -> HTMLResponse:
         demos = [{"slug": slug, "title": title, "blurb": blurb, "ready": slug in DEMOS}
                  for slug, title, blurb in PLANNED]
-        return templates.TemplateResponse(request, "index.html", {"demos": demos, "device": device})
+        return templates.TemplateResponse(request, "index.html", {"demos": demos, "device": shown})
 
     @app.get("/demos/{name}", response_class=HTMLResponse)
     async def demo_page(request: Request, name: str) -> HTMLResponse:
@@ -86,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise HTTPException(404, f"no demo {name!r}")
         cls = DEMOS[name]
         return templates.TemplateResponse(request, f"demos/{name}.html",
-                                          {"demo": cls, "title": cls.title, "slug": name, "device": device})
+                                          {"demo": cls, "title": cls.title, "slug": name, "device": shown})
 
     @app.get("/demos/{name}/{filename}")
     async def download(name: str, filename: str, session: str) -> Response:
@@ -107,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def healthz() -> dict[str, object]:
         reg: Registry = app.state.registry
         pump: FramePump = app.state.pump
-        return {"ok": True, "device": device, "sessions": len(reg.sessions),
+        return {"ok": True, "device": shown, "sessions": len(reg.sessions),
                 "running": sum(1 for s in reg.sessions.values() if s.runnable),
                 # how the server copes: the frame rate it paces pages at, and training's share of a round
                 "fps": round(1.0 / pump.interval, 1), "training_duty": round(reg.engine.duty, 2),

@@ -45,9 +45,13 @@ def main(argv: list[str] | None = None) -> None:
         from server.config import Settings
 
         settings = Settings.from_env(host=args.host, port=args.port, device=args.device)
+        try:
+            settings.torch_device()
+        except ValueError as e:
+            sys.exit(f"nn-playground: {e}")
         app = create_app(settings)
         print(f"nn-playground: serving on http://{settings.host}:{settings.port} "
-              f"(training on {settings.torch_device()})", flush=True)
+              f"(training on {settings.describe_device()})", flush=True)
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
     elif args.cmd == "run":
         from server.config import Settings
@@ -61,7 +65,11 @@ def main(argv: list[str] | None = None) -> None:
         # synchronisation (a 1 -> 20 -> 5 -> 1 step took 36 ms instead of 1.2 ms on a busy 2-core machine).
         settings = Settings.from_env(device=args.device)
         torch.set_num_threads(settings.torch_threads)
-        run(args.demo, args.preset, args.steps, args.seed, args.seeds, settings.torch_device())
+        try:
+            device = settings.torch_device()
+        except ValueError as e:
+            sys.exit(f"nn-playground: {e}")
+        run(args.demo, args.preset, args.steps, args.seed, args.seeds, device)
     elif args.cmd == "loadtest":
         from server import loadtest
 

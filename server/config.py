@@ -31,6 +31,11 @@ class Settings:
     db_path: str = "nn-playground.sqlite3"  # NNP_DB_PATH: where sessions are persisted; "" disables persistence
     save_every_s: float = 3.0  # NNP_SAVE_EVERY_S: how often changed sessions are written
     redis_url: str = ""  # NNP_REDIS_URL: share rooms across processes through Redis pub/sub
+    # NNP_BATCH_MIN: with a GPU, this many running sessions with the same network shape and data size (a class
+    # doing one exercise) train together on it, as one batched computation. Fewer train alone on the CPU's fused
+    # loop, which beats a GPU's kernel launches for one tiny network by far. An estimate of the break-even
+    # point (docs/performance.md), not yet measured on a GPU.
+    batch_min: int = 32
     # NNP_TORCH_THREADS: torch's intra-op threads. The networks are tiny: a second thread only spins against the
     # engine (a heatmap pass took 450 ms instead of 11 ms with 2 threads on a busy 2-core machine).
     torch_threads: int = 1
@@ -49,9 +54,23 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 
+    def batch_device(self) -> str | None:
+        """Where groups of same-shaped sessions train together: the GPU when there is one (or is asked for)."""
+        return "cuda" if self.torch_device() == "cuda" else None
+
+    def describe_device(self) -> str:
+        gpu = self.batch_device()
+        return "cpu" if gpu is None else f"cpu; {self.batch_min}+ same-shaped sessions together on {gpu}"
+
     def torch_device(self) -> str:
-        if self.device != "auto":
-            return self.device
+        """cpu or cuda; ValueError for anything else, or for cuda on a machine whose torch sees no GPU."""
+        if self.device not in ("auto", "cpu", "cuda"):
+            raise ValueError(f"NNP_DEVICE / --device must be auto, cpu or cuda, got {self.device!r}")
+        if self.device == "cpu":
+            return "cpu"
         import torch
 
+        if self.device == "cuda" and not torch.cuda.is_available():
+            raise ValueError("--device cuda (NNP_DEVICE=cuda): torch sees no CUDA GPU here (a CPU-only build of "
+                             "torch, or no driver); use --device cpu or auto")
         return "cuda" if torch.cuda.is_available() else "cpu"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
+from server import batching
 from server.session import Session
+
+log = logging.getLogger("nnp.engine")
 
 MIN_SLICE_S = 0.0001  # below this a slice is all call overhead and no training
 MIN_DUTY = 0.1  # training never gets less than this share of a round
@@ -21,9 +25,13 @@ class Engine:
     are on time again. The event loop never trains; it only hands commands to sessions and reads frames.
     """
 
-    def __init__(self, slice_s: float = 0.008, round_s: float = 0.066) -> None:
+    def __init__(self, slice_s: float = 0.008, round_s: float = 0.066, batch_device: str | None = None,
+                 batch_min: int = 2) -> None:
         self.slice_s = slice_s
         self.round_s = round_s
+        # Where groups of at least `batch_min` same-shaped sessions train as one computation (server.batching);
+        # None: every session trains alone on its own network (on the CPU, the fused loop is faster)
+        self.batch_device, self.batch_min = batch_device, max(2, batch_min)
         self.duty = 1.0  # share of a round spent training; lowered while rounds overrun `round_s`
         self.rounds = 0  # rounds that trained something, since the start (/healthz reports the rate)
         self.sessions: dict[str, Session] = {}
@@ -50,8 +58,22 @@ class Engine:
         running = [s for s in list(self.sessions.values()) if s.runnable]
         budget = max(MIN_SLICE_S, min(self.slice_s, self.duty * self.round_s / max(1, len(running))))
         for s in running:
+            s.earn(dt)
+        alone = running
+        if self.batch_device is not None:
+            together, alone = batching.groups(running, self.batch_min)
+            for group in together:
+                try:
+                    trained, rest = batching.train_group(group, budget, self.batch_device)
+                except Exception:  # noqa: BLE001 - the GPU failed (out of memory, a driver fault): train alone
+                    log.exception("training %d sessions as one batch on %s failed; from now on every session "
+                                  "trains alone on the CPU", len(group), self.batch_device)
+                    self.batch_device = None
+                    trained, rest = 0, group
+                total += trained
+                alone += rest
+        for s in alone:
             if s.runnable:
-                s.earn(dt)
                 try:
                     total += s.train_slice(budget)
                 except Exception as e:  # noqa: BLE001 - one broken session must not stop the others

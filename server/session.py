@@ -151,29 +151,34 @@ class Session:
         """Train up to one slice; returns the iterations trained. K adapts toward `budget_s` per slice.
         Whoever is waiting for the session (a frame, a command) goes first."""
         with self.lock.for_training():
-            if not self.runnable or self.status:
+            n = self.slice_size(cap)
+            if n <= 0:
                 return 0
-            n = self.k
-            if self.pending_steps > 0 and not self.running:
-                n = min(n, self.pending_steps)
-            if self.speed > 0 and self.running:
-                n = min(n, int(self.allowance))
-                if n <= 0:
-                    return 0
-            if cap is not None:
-                n = min(n, cap)
             t0 = time.perf_counter()
             losses = self.demo.train(n)
             dt = time.perf_counter() - t0
-            self._record(losses, n, dt, budget_s)
+            self.record(losses, n, dt, budget_s)
             return n
+
+    def slice_size(self, cap: int | None = None) -> int:
+        """The iterations the next slice may train (lock held): K, within a step's count, the speed limit's
+        allowance and `cap`; 0 when the session may not train now."""
+        if not self.runnable or self.status:
+            return 0
+        n = self.k
+        if self.pending_steps > 0 and not self.running:
+            n = min(n, self.pending_steps)
+        if self.speed > 0 and self.running:
+            n = min(n, int(self.allowance))
+        return max(0, min(n, cap) if cap is not None else n)
 
     def earn(self, dt: float) -> None:
         """Speed limit: a running session earns `speed` iterations per second, at most one second's worth."""
         if self.speed > 0 and self.running:
             self.allowance = min(self.allowance + self.speed * dt, max(self.speed, 1.0))
 
-    def _record(self, losses: torch.Tensor, n: int, dt: float, budget_s: float) -> None:
+    def record(self, losses: torch.Tensor, n: int, dt: float, budget_s: float) -> None:
+        """After n iterations trained in dt seconds (lock held): the clock, K for the next slice, the loss chart."""
         if self.speed > 0 and self.running:
             self.allowance -= n
         if self.pending_steps > 0 and not self.running:

@@ -46,3 +46,15 @@ def test_console_script_runs() -> None:
     bad = subprocess.run([sys.executable, "-m", "server.cli", "run", "autoencoder", "--preset", "nope"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0 and "no preset 'nope'" in bad.stderr
+
+
+def test_asking_for_a_gpu_that_is_not_there_says_so() -> None:
+    import pytest
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    for cmd in (["serve", "--port", "1"], ["run", "autoencoder"]):
+        p = subprocess.run([sys.executable, "-m", "server.cli", *cmd, "--device", "cuda"], capture_output=True,
+                           text=True, timeout=60)
+        assert p.returncode != 0 and "sees no CUDA GPU" in p.stderr, p.stderr

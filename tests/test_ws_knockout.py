@@ -129,7 +129,7 @@ def test_a_long_run_keeps_its_loss_history_evenly_spaced() -> None:
     s = Session(KnockoutDemo(seed=0, preset="narrow"))
     for _ in range(5000):  # 5000 slices of 200 iterations, 4 points each: 20,000 points through the thinning
         s.demo.iteration += 200
-        s._record(torch.zeros(200, dtype=torch.float64), 200, 0.008, 0.008)
+        s.record(torch.zeros(200, dtype=torch.float64), 200, 0.008, 0.008)
     its = [p[0] for p in s.loss_log]
     assert len(its) <= LOSS_LOG_MAX and its[-1] == 1_000_000 and its == sorted(its)
     gaps = [b - a for a, b in zip(its, its[1:], strict=False)]
