@@ -119,6 +119,7 @@ class BoundaryDemo(Demo):
     def apply(self, command: BaseModel) -> None:
         """Every check runs before anything changes: a refused command leaves the session as it was."""
         if isinstance(command, AddPoint):
+            self.check_points(len(self.points) + 1)
             self.points.add(command.x, command.y, command.label, command.test)
         elif isinstance(command, RemovePoint):
             self.points.remove(self._which(command))
@@ -126,11 +127,14 @@ class BoundaryDemo(Demo):
             self.points = datasets2d.PointSet.empty()
         elif isinstance(command, LoadDataset):
             seed = self.seed if command.seed is None else command.seed
+            self.check_points(command.n)
             self.points = datasets2d.generate(command.name, command.n, command.noise, command.test_ratio, seed)
             self.cfg.dataset, self.cfg.n, self.cfg.noise = command.name, command.n, command.noise
             self.cfg.test_ratio = command.test_ratio
         elif isinstance(command, ImportCSV):
-            self.points = datasets2d.from_csv(command.text)
+            points = datasets2d.from_csv(command.text)
+            self.check_points(len(points))
+            self.points = points
         elif isinstance(command, Configure):
             self._configure(command)
             return
@@ -157,6 +161,7 @@ class BoundaryDemo(Demo):
         if cmd.hidden is not None:
             if sum(cmd.hidden) > MAX_HIDDEN:
                 raise ValueError(f"{sum(cmd.hidden)} hidden neurons; at most {MAX_HIDDEN} in all")
+            self.check_neurons([0, *cmd.hidden, 0])
             cfg.hidden = list(cmd.hidden)
         for name in ("activation", "batch", "l1", "l2"):
             if getattr(cmd, name) is not None:

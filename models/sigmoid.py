@@ -8,6 +8,7 @@ from typing import Annotated, Any, ClassVar, Literal
 import torch
 from pydantic import BaseModel, Field
 
+from models import notation
 from models.demo import Demo, FitJob, Script, Train
 from models.notation import MAX_TEXT
 from models.sigmoid_neuron import NeuronConfig, NeuronView, preset_points
@@ -124,6 +125,7 @@ class SigmoidDemo(Demo):
             self.reset()
             return True
         if isinstance(command, AddPoint):
+            self.check_points(len(self.neuron.points) + len(self.function.points) + 1)
             v.add(command.x, command.y, command.label)
         elif isinstance(command, RemovePoint):
             v.points.remove(command.index)
@@ -137,6 +139,7 @@ class SigmoidDemo(Demo):
             if isinstance(command, SetTarget):
                 self.function.set_target(command.name)
                 return False
+            self.check_neurons(notation.parse(command.spec).sizes)
             self.function.set_model(command.spec, self.seed)
             self.iteration = 0
             return True

@@ -58,6 +58,34 @@ def test_network_size_and_points_caps_change_nothing(settings: Settings) -> None
         assert f["demo"]["net"]["sizes"] == rebuilt["demo"]["net"]["sizes"] == [2, 3, 1]
 
 
+def test_the_lecture_demos_keep_to_the_servers_caps(settings: Settings) -> None:
+    with LiveServer(replace(settings, max_neurons=10, max_points=401)) as srv, \
+            Client(f"{srv.url}/ws/boundary") as plane, Client(f"{srv.url}/ws/sigmoid") as fit:
+        plane.next_of("hello")
+        start = plane.next_of("frame")
+        assert len(start["demo"]["points"]["x"]) == 400, "the lesson's own dataset is not the user's doing"
+        for cmd, setting in (({"type": "configure", "hidden": [8, 8]}, "NNP_MAX_NEURONS"),
+                             ({"type": "load_dataset", "name": "xor", "n": 500}, "NNP_MAX_POINTS"),
+                             ({"type": "import_csv", "text": "x1,x2,label\n" + "0.5,0.5,0\n" * 402}, "NNP_MAX_POINTS")):
+            plane.send(cmd)
+            assert setting in plane.next_of("error")["message"], cmd
+        plane.send({"type": "add_point", "x": 1, "y": 1, "label": 0})
+        plane.frame_where(lambda f: len(f["demo"]["points"]["x"]) == 401)
+        plane.send({"type": "add_point", "x": 2, "y": 1, "label": 0})
+        assert "NNP_MAX_POINTS" in plane.next_of("error")["message"]
+        plane.send({"type": "configure", "hidden": [5, 5]})
+        f = plane.frame_where(lambda f: f["demo"]["net"]["sizes"] == [2, 5, 5, 1])
+        assert len(f["demo"]["points"]["x"]) == 401 and f["demo"]["config"]["dataset"] == "circle"
+
+        fit.next_of("hello")
+        fit.send({"type": "view", "view": "function"})
+        fit.frame_where(lambda f: f["demo"]["view"] == "function")
+        fit.send({"type": "model", "spec": "[20,tanh:1,linear]"})
+        assert "NNP_MAX_NEURONS" in fit.next_of("error")["message"]
+        fit.send({"type": "model", "spec": "[4,tanh:3,tanh:1,linear]"})
+        fit.frame_where(lambda f: f["demo"]["net"]["sizes"] == [1, 4, 3, 1])
+
+
 def test_an_oversized_or_flooding_page_changes_nothing(settings: Settings) -> None:
     with LiveServer(replace(settings, max_message_bytes=200, max_commands_per_s=5, command_burst=5)) as srv, \
             Client(f"{srv.url}/ws/toy") as c:
