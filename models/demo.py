@@ -21,7 +21,7 @@ class Limits:
     add data checks them in `apply` before it changes anything; the defaults are generous, for the CLI and tests."""
 
     max_neurons: int = 100_000  # hidden neurons in one network
-    max_points: int = 1_000_000  # data points a user may add to one session
+    max_points: int = 1_000_000  # data points one session may hold after a user adds, loads or imports some
 
 
 @dataclass
@@ -38,14 +38,15 @@ class Train:
 class FitJob:
     """The training a demo is about to do, when it is plain SGD of one MLP on fixed data (no dropout, no extra
     bookkeeping between updates). Sessions whose jobs have equal `key`s may train as one batched computation
-    (a class doing one exercise, on a GPU); `done(n)` then does what `Demo.train(n)` does besides fitting."""
+    (a class doing one exercise, on a GPU); `done(n, errors)` then does what `Demo.train(n)` does besides fitting
+    (errors: the error after each of the n iterations)."""
 
     net: MLP
     x: torch.Tensor  # (n, in)
     y: torch.Tensor  # (n, out)
     lr: float
     batch: int  # an update every `batch` samples, 0 = full batch (as MLP.fit)
-    done: Callable[[int], None]
+    done: Callable[[int, torch.Tensor], None]
     # Given the error after each batched update, (n,): whether that result stands. False: the session trains
     # the slice alone instead (its own bookkeeping between updates), from where it was. None: it always stands.
     accept: Callable[[torch.Tensor], bool] | None = None
