@@ -22,7 +22,7 @@ class Settings:
     max_message_bytes: int = 65536  # NNP_MAX_MESSAGE_BYTES: a larger command is refused
     max_commands_per_s: float = 50.0  # NNP_MAX_COMMANDS_PER_S: sustained command rate per connection
     command_burst: int = 100  # NNP_COMMAND_BURST: commands allowed in a burst above that rate
-    max_points: int = 2000  # NNP_MAX_POINTS: user-added points per session
+    max_points: int = 2000  # NNP_MAX_POINTS: data points one session may hold after a user adds, loads or imports
     max_neurons: int = 400  # NNP_MAX_NEURONS: hidden neurons per network
     idle_expiry_s: float = 3600.0  # NNP_IDLE_EXPIRY_S: a session nobody watches is dropped from memory after this
     # NNP_UNWATCHED_PAUSE_S: a running session no page has shown for this long pauses (0: never), so closed tabs
