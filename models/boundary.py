@@ -231,8 +231,9 @@ class BoundaryDemo(Demo):
     def heatmaps(self) -> dict[str, Any]:
         """One forward pass over both grids: the output at HEATMAP^2 cells and every neuron (inputs included) at
         THUMB^2 cells, each quantised to a byte per cell (see docs/protocol.md)."""
-        pts = _grids().to(self.device)
-        outs = bn.layers(self.net, self.cfg.output, features.transform(pts, self.cfg.features))
+        # float32: every value ends up as one byte, and the 10,400-point pass of a big net is most of a frame
+        outs = bn.layers(self.net, self.cfg.output, _grid_inputs(tuple(self.cfg.features)).to(self.device),
+                         torch.float32)
         cut = HEATMAP * HEATMAP
         last = outs[-1][:cut]
         classes = last.shape[1]
@@ -298,6 +299,12 @@ class BoundaryDemo(Demo):
 @functools.cache
 def _grids() -> torch.Tensor:
     return torch.cat([grid(HEATMAP), grid(THUMB)])
+
+
+@functools.lru_cache(maxsize=32)
+def _grid_inputs(names: tuple[str, ...]) -> torch.Tensor:
+    """The network's inputs at every grid cell, float32, per feature set (the sines need not run every frame)."""
+    return features.transform(_grids(), list(names)).to(torch.float32)
 
 
 def equation(ln: dict[str, Any]) -> str:

@@ -29,10 +29,10 @@ def targets(labels: torch.Tensor, output: str, classes: int) -> torch.Tensor:
 
 
 @torch.no_grad()
-def layers(net: MLP, output: str, x: torch.Tensor) -> list[torch.Tensor]:
+def layers(net: MLP, output: str, x: torch.Tensor, dtype: torch.dtype | None = None) -> list[torch.Tensor]:
     """Every layer's output for inputs x (N, in), input first; the last as the page shows it: P(A) (N, 1) for the
-    binary outputs (0 or 1 for the step), class probabilities (N, K) for softmax."""
-    outs = net.forward(x)
+    binary outputs (0 or 1 for the step), class probabilities (N, K) for softmax. `dtype`: as MLP.forward."""
+    outs = net.forward(x, dtype=dtype)
     if output == "step":
         outs[-1] = (outs[-1] > 0).to(x.dtype)
     return outs

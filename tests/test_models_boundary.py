@@ -281,6 +281,25 @@ def test_heatmaps_decode_to_the_networks_output_on_the_grid() -> None:
     assert [len(u) for u in plane["neurons"]] == demo.net.spec.sizes
 
 
+def test_the_largest_networks_heatmaps_decode_to_its_float64_output() -> None:
+    """The grid pass runs in float32 (the bytes have 8 bits): one quantum of the float64 values, even for the
+    deepest net with every feature, ReLU units scaled by their largest magnitude."""
+    from models.boundary_commands import Configure
+
+    demo = BoundaryDemo(seed=1, preset="spiral")
+    demo.apply(Configure(hidden=[16] * 6, activation="relu", features=list(features.FEATURES)))
+    demo.train(20)
+    plane = demo.heatmaps()
+    ref = demo.net.forward(features.transform(grid(THUMB), demo.cfg.features))
+    for layer in (1, 6):
+        for unit in (0, 15):
+            scale = plane["scales"][layer][unit]
+            got = decode(plane["neurons"][layer][unit]) * scale
+            assert float((got - ref[layer][:, unit]).abs().max()) <= scale / 127.5 * 1.01 + 1e-6
+    p = demo.net.predict(features.transform(grid(HEATMAP), demo.cfg.features))[:, 0]
+    assert float((decode(plane["output"]["data"]) - (2 * p - 1)).abs().max()) <= 1 / 127.5 + 1e-6
+
+
 def test_three_classes_send_one_channel_per_class() -> None:
     demo = BoundaryDemo(seed=0, preset="default")
     demo.apply(LoadDataset(name="gauss3"))
