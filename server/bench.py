@@ -323,9 +323,13 @@ def table(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main(as_json: bool, quick: bool) -> None:
+def main(as_json: bool, quick: bool, page: bool = False) -> None:
     from server.config import Settings
 
     torch.set_num_threads(Settings.from_env().torch_threads)  # as `serve` and `run` do
     r = run_bench(quick)
-    print(json.dumps(r) if as_json else table(r))
+    if page:
+        from server import bench_page
+
+        r["pages"] = bench_page.run(2.0 if quick else 5.0)
+    print(json.dumps(r) if as_json else table(r) + ("\n\n" + bench_page.table(r["pages"]) if page else ""))

@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> None:
     bp = sub.add_parser("bench", help="measure training speed, frames and latency; prints a table")
     bp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     bp.add_argument("--quick", action="store_true", help="shorter timings (noisier)")
+    bp.add_argument("--page", action="store_true",
+                    help="also drive a real page in headless Chromium (Playwright, from the test extra) and time it")
 
     args = p.parse_args(argv)
     if args.cmd == "serve":
@@ -77,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.cmd == "bench":
         from server.bench import main as bench
 
-        bench(args.json, args.quick)
+        bench(args.json, args.quick, args.page)
 
 
 if __name__ == "__main__":
