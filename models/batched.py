@@ -36,8 +36,9 @@ class BatchedMLP:
         self.nets = nets
         self.spec = spec
         self.device = torch.device(device) if device is not None else nets[0].device
-        self.flat = torch.stack([n.flat.detach().to(self.device) for n in nets])  # (B, P)
-        self.masks = [torch.stack([n.masks[i].to(self.device) for n in nets]) for i in range(spec.n_layers)]  # (B, out)
+        # stacked where the networks are, then moved at once: one transfer to a GPU, not one per network
+        self.flat = torch.stack([n.flat.detach() for n in nets]).to(self.device)  # (B, P)
+        self.masks = [torch.stack([n.masks[i] for n in nets]).to(self.device) for i in range(spec.n_layers)]  # (B, out)
         self.frozen = list(nets[0].frozen)
         self.l1 = torch.tensor([n.l1 for n in nets], dtype=spec.dtype, device=self.device).view(-1, 1, 1)
         self.l2 = torch.tensor([n.l2 for n in nets], dtype=spec.dtype, device=self.device).view(-1, 1, 1)
