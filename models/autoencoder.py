@@ -63,7 +63,6 @@ class AutoencoderDemo(Demo):
         self.encoder_at_finetune: torch.Tensor | None = None
         self.finetune_steps = 0
         self.inspected: tuple[int, int] | None = None
-        self._recon: tuple[MLP, int, float] | None = None  # (autoencoder, iteration, its MSE then)
 
     # ------------------------------------------------------------------ phases
     @property
@@ -109,7 +108,7 @@ class AutoencoderDemo(Demo):
     def train(self, n: int) -> torch.Tensor:
         job = self.fit_job()
         errors = job.net.fit(job.x, job.y, n, job.lr)
-        job.done(n, errors)
+        job.done(n)
         return errors
 
     def fit_job(self) -> FitJob:
@@ -117,21 +116,12 @@ class AutoencoderDemo(Demo):
             return FitJob(self.classifier, self.x, self.labels, self.lr, 0, self._trained_head)
         return FitJob(self.autoencoder, self.x, self.x, self.lr, 0, self._trained)
 
-    def _trained(self, n: int, errors: torch.Tensor) -> None:
+    def _trained(self, n: int) -> None:
         self.iteration += n
-        self._recon = (self.autoencoder, self.iteration, float(errors[-1]))
 
-    def _trained_head(self, n: int, errors: torch.Tensor) -> None:
+    def _trained_head(self, n: int) -> None:
         self.iteration += n
         self.finetune_steps += n
-
-    def reconstruction(self) -> float:
-        """The autoencoder's MSE: its last training slice's while the net is as that slice left it (a frame then
-        needs no forward pass of its own); fine-tuning never changes it."""
-        c = self._recon
-        if c is None or c[0] is not self.autoencoder or (self.classifier is None and c[1] != self.iteration):
-            c = self._recon = (self.autoencoder, self.iteration, view.error(self.autoencoder, self.x, self.x))
-        return c[2]
 
     @torch.no_grad()
     def test_accuracy(self) -> float:
@@ -160,7 +150,6 @@ class AutoencoderDemo(Demo):
             "training": self.training_view,
             "classes": list(shadows.ANIMALS),
             "selected": selected,
-            "error": self.reconstruction(),
         }
         if self.classifier is None:
             extra["columns"] = {"input": x.tolist(), "output": net["values"][-1], "desired": x.tolist()}

@@ -196,7 +196,7 @@ class BoundaryDemo(Demo):
         x, y = self.data()
         return FitJob(self.net, x, y, self.lr, self.cfg.batch, self._trained) if x.shape[0] else None
 
-    def _trained(self, n: int, errors: torch.Tensor) -> None:
+    def _trained(self, n: int) -> None:
         self.iteration += n
 
     @torch.no_grad()

@@ -38,15 +38,14 @@ class Train:
 class FitJob:
     """The training a demo is about to do, when it is plain SGD of one MLP on fixed data (no dropout, no extra
     bookkeeping between updates). Sessions whose jobs have equal `key`s may train as one batched computation
-    (a class doing one exercise, on a GPU); `done(n, errors)` then does what `Demo.train(n)` does besides fitting
-    (errors: the error after each of the n iterations)."""
+    (a class doing one exercise, on a GPU); `done(n)` then does what `Demo.train(n)` does besides fitting."""
 
     net: MLP
     x: torch.Tensor  # (n, in)
     y: torch.Tensor  # (n, out)
     lr: float
     batch: int  # an update every `batch` samples, 0 = full batch (as MLP.fit)
-    done: Callable[[int, torch.Tensor], None]
+    done: Callable[[int], None]
     # Given the error after each batched update, (n,): whether that result stands. False: the session trains
     # the slice alone instead (its own bookkeeping between updates), from where it was. None: it always stands.
     accept: Callable[[torch.Tensor], bool] | None = None

@@ -91,7 +91,6 @@ class KnockoutDemo(Demo):
         self.knocked: list[tuple[int, int]] = []
         self.dropout_on, self.dropout_p = False, self.cfg.dropout_p
         self.batch: Batch | None = None
-        self._error: tuple[TrackedNet, int, int, float] | None = None  # (net, iteration, edits, its MSE then)
         super().__init__(seed, device, preset)
 
     def build(self) -> None:
@@ -165,27 +164,12 @@ class KnockoutDemo(Demo):
         accept = (lambda errors: not bool(t.may_be_solved(errors).any())) if t.watching else None
         return FitJob(self.net, t.x, t.y, self.lr, 0, self._trained, accept)
 
-    def _trained(self, n: int, errors: torch.Tensor) -> None:
+    def _trained(self, n: int) -> None:
         self.iteration += n
-        self._remember_error(errors)
-
-    def _remember_error(self, errors: torch.Tensor) -> None:
-        self._error = (self.tracked, self.iteration, self.tracked.edits, float(errors[-1]))
-
-    def error(self) -> float:
-        """MSE on the training shadows: the last slice's while the net is as that slice left it (a frame then
-        needs no forward pass of its own), else computed."""
-        t, c = self.tracked, self._error
-        if c is None or c[0] is not t or c[1] != self.iteration or c[2] != t.edits:
-            self._error = c = (t, self.iteration, t.edits, self.net.error(self.x, self.y))
-        return c[3]
 
     def train(self, n: int) -> torch.Tensor:
-        edits = self.tracked.edits
         errors = self.tracked.train(n, self.lr, self.iteration)
         self.iteration += n
-        if self.tracked.edits == edits:  # a solve on the way may have pruned after the last update
-            self._remember_error(errors)
         if self.batch is not None and self.batch.active:
             self.batch.advance(self.cfg.batch_share * n)
         return errors
@@ -205,7 +189,6 @@ class KnockoutDemo(Demo):
             "tol": t.tol,
             "solved": t.solved_now(),
             "solved_at": t.solved_at,
-            "error": self.error(),
             "width": self.width,
             "alive": t.alive_per_column(),
             "changes": [vars(c) for c in t.changes[-12:]],

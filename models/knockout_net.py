@@ -39,7 +39,6 @@ class TrackedNet:
         self.prune_to: int | None = None  # set: on every solve, knock out one per column until this many are left
         self.dropped: list[list[bool]] | None = None  # hidden neurons dropout dropped on the last update
         self.gen = torch.Generator().manual_seed(dropout_seed)
-        self.edits = 0  # bumped by every knockout or return: what was computed of the net before is stale
 
     # ------------------------------------------------------------------ queries
     @property
@@ -108,7 +107,6 @@ class TrackedNet:
         self._changed("knocked out one per column", it)
 
     def _changed(self, what: str, it: int) -> None:
-        self.edits += 1
         last = self.changes[-1] if self.changes else None
         if last is not None and last.solved_after is None and not last.interrupted:
             if last.at == it:  # several clicks between two updates are one change

@@ -155,7 +155,7 @@ class SigmoidDemo(Demo):
         x, y = self.function.data()
         return FitJob(self.function.net, x, y, self.lr, 0, self._trained) if x.shape[0] else None
 
-    def _trained(self, n: int, errors: torch.Tensor) -> None:
+    def _trained(self, n: int) -> None:
         self.iteration += n
 
     def train(self, n: int) -> torch.Tensor:

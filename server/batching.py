@@ -71,7 +71,7 @@ def train_group(group: list[Session], budget_s: float, device: str) -> tuple[int
         batched.scatter(stands)  # the others' networks are as they were: they train this slice alone
         for i in stands:
             s, job = members[i]
-            job.done(n, errors[i])
+            job.done(n)
             s.record(errors[i], n, dt, budget_s * len(members))  # the group had its members' shares in all
         kept = {members[i][0].id for i in stands}
         return n * len(stands), [s for s in group if s.id not in kept]

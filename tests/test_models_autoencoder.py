@@ -91,18 +91,3 @@ def test_state_round_trip_keeps_weights_and_phase(trained: AutoencoderDemo) -> N
     assert torch.equal(again.classifier.flat, demo.classifier.flat)
 
 
-def test_the_frames_error_is_the_reconstruction_error_now() -> None:
-    """The snapshot takes the last training slice's error instead of a forward pass of its own: it must be the
-    reconstruction error of the weights as they are, whatever happened since."""
-    from models import view
-
-    demo = AutoencoderDemo(seed=2)
-    now = lambda: view.error(demo.autoencoder, demo.x, demo.x)  # noqa: E731
-    assert demo.snapshot(0)["error"] == pytest.approx(now(), rel=1e-12)
-    demo.train(400)
-    assert demo.snapshot(0)["error"] == pytest.approx(now(), rel=1e-9)
-    demo.apply(FineTune(on=True))
-    demo.train(50)  # the head trains; the autoencoder does not
-    assert demo.snapshot(0)["error"] == pytest.approx(now(), rel=1e-9)
-    demo.reset()
-    assert demo.snapshot(0)["error"] == pytest.approx(now(), rel=1e-12)

@@ -231,13 +231,3 @@ def test_the_narrow_net_from_scratch_gets_stuck() -> None:
     errors = torch.cat([demo.train(50_000) for _ in range(6)])  # 300k
     assert demo.tracked.solved_at is None and float(errors[-1]) > 0.05
 
-
-def test_the_frames_error_is_the_error_of_the_net_as_it_is() -> None:
-    """The snapshot reuses the last slice's error: a knockout since (no training) must not leave it stale."""
-    demo = KnockoutDemo(seed=1)
-    demo.train(120_000)
-    assert demo.snapshot(0)["error"] == pytest.approx(demo.net.error(demo.x, demo.y), rel=1e-9)
-    before = demo.snapshot(0)["error"]
-    demo.apply(Knock(layer=2, unit=3))
-    assert demo.snapshot(0)["error"] == pytest.approx(demo.net.error(demo.x, demo.y), rel=1e-12)
-    assert demo.snapshot(0)["error"] != before, "knocking a neuron out changes what the net does"
