@@ -114,10 +114,7 @@ class AutoencoderDemo(Demo):
     def fit_job(self) -> FitJob:
         if self.classifier is not None:
             return FitJob(self.classifier, self.x, self.labels, self.lr, 0, self._trained_head)
-        return FitJob(self.autoencoder, self.x, self.x, self.lr, 0, self._trained)
-
-    def _trained(self, n: int) -> None:
-        self.iteration += n
+        return FitJob(self.autoencoder, self.x, self.x, self.lr, 0, self.trained)
 
     def _trained_head(self, n: int) -> None:
         self.iteration += n

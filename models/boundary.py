@@ -194,10 +194,7 @@ class BoundaryDemo(Demo):
         if self.cfg.output == "step":
             return None
         x, y = self.data()
-        return FitJob(self.net, x, y, self.lr, self.cfg.batch, self._trained) if x.shape[0] else None
-
-    def _trained(self, n: int) -> None:
-        self.iteration += n
+        return FitJob(self.net, x, y, self.lr, self.cfg.batch, self.trained) if x.shape[0] else None
 
     @torch.no_grad()
     def metrics(self) -> dict[str, Any]:

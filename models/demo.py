@@ -103,6 +103,10 @@ class Demo(ABC):
         """What `train` would do next as a FitJob, when it is one; None (the default): train alone."""
         return None
 
+    def trained(self, n: int) -> None:
+        """A FitJob's `done` for demos whose training only moves the iteration count."""
+        self.iteration += n
+
     def apply(self, command: BaseModel) -> bool | None:
         """Carry out a demo command, or raise ValueError before changing anything. Return True where training
         starts over (a new network): the session then clears its clock and loss chart, as on reset."""

@@ -162,10 +162,7 @@ class KnockoutDemo(Demo):
         if self.net.dropout > 0 or (self.batch is not None and self.batch.active):
             return None
         accept = (lambda errors: not bool(t.may_be_solved(errors).any())) if t.watching else None
-        return FitJob(self.net, t.x, t.y, self.lr, 0, self._trained, accept)
-
-    def _trained(self, n: int) -> None:
-        self.iteration += n
+        return FitJob(self.net, t.x, t.y, self.lr, 0, self.trained, accept)
 
     def train(self, n: int) -> torch.Tensor:
         errors = self.tracked.train(n, self.lr, self.iteration)

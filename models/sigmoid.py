@@ -153,10 +153,7 @@ class SigmoidDemo(Demo):
         if self.view != "function":
             return None
         x, y = self.function.data()
-        return FitJob(self.function.net, x, y, self.lr, 0, self._trained) if x.shape[0] else None
-
-    def _trained(self, n: int) -> None:
-        self.iteration += n
+        return FitJob(self.function.net, x, y, self.lr, 0, self.trained) if x.shape[0] else None
 
     def train(self, n: int) -> torch.Tensor:
         losses = self.active.train(n, self.lr)
