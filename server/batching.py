@@ -10,7 +10,6 @@ one whose job changed meanwhile, or whose result does not stand (`FitJob.accept`
 
 from __future__ import annotations
 
-import logging
 import time
 from contextlib import ExitStack
 
@@ -19,8 +18,6 @@ import torch
 from models.batched import BatchedMLP
 from models.demo import FitJob
 from server.session import Session
-
-log = logging.getLogger("nnp.batching")
 
 
 def job_of(s: Session) -> FitJob | None:
