@@ -12,6 +12,7 @@ import torch
 from pydantic import BaseModel
 
 from models import view
+from models.lesson import LessonStep
 from models.mlp import MLP
 
 
@@ -75,6 +76,7 @@ class Demo(ABC):
     default_speed: ClassVar[float] = 0.0  # iterations per second a new session starts at; 0 = as fast as possible
     presets: ClassVar[tuple[str, ...]] = ("default",)
     commands: ClassVar[tuple[type[BaseModel], ...]] = ()  # demo-specific pydantic commands, tagged by "type"
+    lesson: ClassVar[tuple[LessonStep, ...]] = ()  # the demo's lecture, step by step (models/lesson.py)
     limits: Limits = Limits()  # the server sets its own caps on each instance after construction
 
     def __init__(self, seed: int = 0, device: str = "cpu", preset: str = "default") -> None:
@@ -98,6 +100,10 @@ class Demo(ABC):
     @abstractmethod
     def snapshot(self, selected: int) -> dict[str, Any]:
         """Everything the page draws: {"net": MLP.drawing() + "values", ...demo extras}; plain JSON types."""
+
+    def solved(self) -> bool:
+        """Whether the demo's task counts as solved now (a lesson step that trains "until solved" stops here)."""
+        return False
 
     def fit_job(self) -> FitJob | None:
         """What `train` would do next as a FitJob, when it is one; None (the default): train alone."""
