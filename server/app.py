@@ -24,7 +24,15 @@ from server.rooms import MemoryRooms, RoomBackend
 from server.sessions import Registry
 from server.store import Store
 
-ROOT = Path(__file__).resolve().parent.parent
+
+def asset_dir(name: str) -> Path:
+    """static/ or templates/: inside the installed package (a wheel puts them there), else beside server/ (a
+    checkout, where they stay top-level folders)."""
+    here = Path(__file__).resolve().parent
+    for d in (here / name, here.parent / name):
+        if d.is_dir():
+            return d
+    raise RuntimeError(f"nn-playground: no {name}/ folder in {here} or {here.parent}: a broken install")
 
 
 def room_backend(settings: Settings, store: Store | None) -> RoomBackend:
@@ -70,8 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="nn-playground", lifespan=lifespan)
     app.state.settings = settings
-    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
-    templates = Jinja2Templates(directory=ROOT / "templates")
+    app.mount("/static", StaticFiles(directory=asset_dir("static")), name="static")
+    templates = Jinja2Templates(directory=asset_dir("templates"))
     app.state.templates = templates
 
     @app.get("/", response_class=HTMLResponse)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -13,48 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_http
 from tests.live import Client
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def wait_http(url: str, proc: subprocess.Popen[bytes], what: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"{what} exited: {proc.stdout.read().decode() if proc.stdout else ''}"
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise AssertionError(f"{what} did not come up")
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    if not Path(REDIS).exists():
-        pytest.fail("redis-server is missing: install Debian's redis-server package (the README's test command does)")
-    port = free_port()
-    proc = subprocess.Popen([REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        import redis
-
-        client = redis.Redis(port=port)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                assert time.monotonic() < deadline, "redis-server did not come up"
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @pytest.fixture
@@ -77,6 +38,8 @@ def two_servers(redis_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
             proc.terminate()
         for proc in procs:
             proc.wait(15)
+            if proc.stdout is not None:
+                proc.stdout.close()
 
 
 def test_a_room_is_shared_by_two_server_processes(two_servers: tuple[str, str]) -> None:
