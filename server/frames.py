@@ -18,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
-from fastapi import WebSocket
+from fastapi import WebSocket, WebSocketDisconnect
 
 from server import protocol
 from server.engine import Engine
@@ -93,7 +93,12 @@ class Connection:
     async def send(self, message: dict[str, Any] | str) -> None:
         text = message if isinstance(message, str) else protocol.encode(message)
         async with self.send_lock:
-            await self.ws.send_text(text)
+            try:
+                await self.ws.send_text(text)
+            except RuntimeError as e:
+                # uvicorn's websockets-sansio, once its keepalive ping went unanswered and it closed the socket,
+                # refuses sends with a RuntimeError instead of a disconnect: the page has gone all the same.
+                raise WebSocketDisconnect(1006) from e
 
     async def next_frame(self) -> str | None:
         raise NotImplementedError

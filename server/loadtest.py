@@ -241,6 +241,9 @@ async def classroom(students: int, followers: int, seconds: float, demo: str, fp
                     proc.wait(30)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+                    proc.wait(10)
+                if proc.stderr is not None:
+                    proc.stderr.close()
 
 
 def tree_status(procs: list[subprocess.Popen[bytes]]) -> dict[str, int]:

@@ -15,6 +15,7 @@ from server.session import Session
 from server.sessions import LimitReached
 
 router = APIRouter()
+TELL_EVERY_S = 1.0  # a page over the command rate hears so at most this often
 
 
 class RateLimit:
@@ -23,6 +24,17 @@ class RateLimit:
     def __init__(self, rate: float, burst: int) -> None:
         self.rate, self.burst = rate, float(burst)
         self.tokens, self.t = float(burst), time.monotonic()
+        self.told = -TELL_EVERY_S
+
+    def tell(self) -> bool:
+        """Whether to tell the page about a refused command now: once a second at most. An answer per refused
+        command made a flood cost the server as much as commands would, and a flooder that does not read its
+        socket stalled the server's own reads of it behind the answers."""
+        now = time.monotonic()
+        if now - self.told < TELL_EVERY_S:
+            return False
+        self.told = now
+        return True
 
     def allow(self) -> bool:
         now = time.monotonic()
@@ -81,9 +93,9 @@ async def _sandbox(ws: WebSocket, state: State, s: Session) -> None:
             if raw is None:
                 break
             if raw == "" or not limit.allow():
-                if raw != "":
+                if raw != "" and limit.tell():
                     await conn.send(protocol.error(f"too many commands: at most {settings.max_commands_per_s:g} "
-                                                   "per second; this one was ignored"))
+                                                   "per second; commands over it are ignored"))
                 continue
             cmd = None
             try:

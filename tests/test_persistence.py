@@ -109,7 +109,7 @@ def test_killed_mid_training_the_last_save_comes_back(tmp_path: Path) -> None:
 
     def serve(port: int) -> subprocess.Popen[bytes]:
         proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)], cwd=ROOT,
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -138,6 +138,7 @@ def test_killed_mid_training_the_last_save_comes_back(tmp_path: Path) -> None:
     finally:
         proc.kill()
     saved = store.load(sid)
+    store.close()
     assert saved is not None
     state = saved[1]
     port = free_port()
