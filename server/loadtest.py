@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from server import progress
 from server.lean_ws import LeanSocket
 
 MAX_STUDENTS = 1000  # bounded: at most this many students and as many followers
@@ -275,11 +276,14 @@ async def _run(procs: list[subprocess.Popen[bytes]], bases: list[str], students:
         drain = asyncio.create_task(_drain(lws))
         window.start = time.monotonic() + WARMUP_S
         window.end = window.start + seconds
+        shown = progress.bar(f"{students} students, {followers} followers", round(WARMUP_S + seconds), "s")
         await asyncio.sleep(WARMUP_S)
+        shown.update(WARMUP_S)
         before, cpu0, t0 = tree_status(procs), resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
         pacing = []  # the servers' own view, sampled through the run: the frame rate they pace pages at
         for _ in range(max(1, int(seconds))):
             await asyncio.sleep(seconds / max(1, int(seconds)))
+            shown.update(seconds / max(1, int(seconds)))
             for base in bases:
                 try:
                     h = await asyncio.to_thread(http, "GET", f"http://{base}/healthz")
@@ -289,6 +293,7 @@ async def _run(procs: list[subprocess.Popen[bytes]], bases: list[str], students:
                 pacing.append((h.get("fps", 0.0), h.get("training_duty", 1.0)))
         after, cpu1, t1 = tree_status(procs), resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
         health = [await asyncio.to_thread(http, "GET", f"http://{base}/healthz") for base in bases]
+        shown.close()
         stop.set()
         await asyncio.gather(*tasks)
         drain.cancel()

@@ -11,18 +11,22 @@ from pydantic import BaseModel
 
 from models.demo import Train
 from models.registry import DEMOS
-from server import protocol
+from server import progress, protocol
 from server.engine import Engine
+from server.progress import lines_between_bars
 from server.session import Session
 
 
 def emit(out: TextIO, obj: dict[str, Any]) -> None:
-    out.write(protocol.encode(obj) + "\n")
-    out.flush()
+    with lines_between_bars():
+        out.write(protocol.encode(obj) + "\n")
+        out.flush()
 
 
-def run_train(engine: Engine, session: Session, phase: Train, report: Callable[[], None]) -> None:
-    """Train one phase through the engine's slices; `until` is checked after every slice."""
+def run_train(engine: Engine, session: Session, phase: Train, report: Callable[[], None],
+              on_slice: Callable[[int], object] = lambda n: None) -> None:
+    """Train one phase through the engine's slices; `until` is checked after every slice, `on_slice` is told the
+    iterations each slice trained (a progress bar)."""
     target = session.demo.iteration + phase.steps
     session.pending_steps = phase.steps
     every = max(1, phase.steps // 20)
@@ -31,7 +35,9 @@ def run_train(engine: Engine, session: Session, phase: Train, report: Callable[[
         cap = min(target - session.demo.iteration, next_report - session.demo.iteration)
         if phase.check_every > 0:
             cap = min(cap, phase.check_every)
+        before = session.demo.iteration
         session.train_slice(engine.slice_s, cap=cap)
+        on_slice(session.demo.iteration - before)
         if session.status:
             break
         if session.demo.iteration >= next_report:
@@ -53,6 +59,8 @@ def run(demo: str, preset: str, steps: int | None, seed: int, seeds: int = 1, de
     engine = Engine(slice_s=0.05)
     results = []
     t0 = time.perf_counter()
+    # the bar's total grows as the script reaches each training phase (a phase may stop early: `until`)
+    shown = progress.bar(f"{demo} {preset}", 0, "it")
     for s in range(seed, seed + seeds):
         session = Session(cls(seed=s, device=device, preset=preset))
         for item in session.demo.script(steps):
@@ -62,12 +70,14 @@ def run(demo: str, preset: str, steps: int | None, seed: int, seeds: int = 1, de
                     emit(out, {"seed": session.demo.seed, "phase": label, "step": session.demo.iteration,
                                "loss": session.loss_log[-1][1] if session.loss_log else None})
 
-                run_train(engine, session, item, report)
+                shown.total += item.steps
+                run_train(engine, session, item, report, shown.update)
                 report()
             else:
                 assert isinstance(item, BaseModel), f"a script yields commands or Train, got {item!r}"
                 session.apply(item)
         results.append(session.demo.results() | {"step": session.demo.iteration, "status": session.status})
+    shown.close()
     final = results[0] if seeds == 1 else cls.aggregate(results)
     final = {"final": True, "demo": demo, "preset": preset, "seed": seed, **final,
              "wall_s": round(time.perf_counter() - t0, 3)}
