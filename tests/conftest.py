@@ -53,9 +53,9 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
-def wait_http(url: str, proc: subprocess.Popen[bytes], what: str) -> None:
+def wait_http(url: str, proc: subprocess.Popen[bytes], what: str, timeout: float = 60) -> None:
     """Wait for a server subprocess to answer 200 at url; its output in the failure if it exits first."""
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert proc.poll() is None, f"{what} exited: {proc.stdout.read().decode() if proc.stdout else ''}"
         try:

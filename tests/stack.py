@@ -35,7 +35,8 @@ class Server:
     def start(self) -> None:
         self.proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(self.port)],
                                      cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        wait_http(f"{self.url}/healthz", self.proc, f"server {self.name}")
+        # generous: on a machine this busy, importing torch and compiling the kernels can take most of a minute
+        wait_http(f"{self.url}/healthz", self.proc, f"server {self.name}", timeout=180)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown save, no goodbye to the pages, as when the process is killed for memory."""

@@ -59,17 +59,17 @@ def open_context(browser: Browser, errors: list[str], who: str, phone: bool = Fa
     return ctx, pg
 
 
-def saved_after(db: Path, session_id: str, t: float, timeout: float = 30) -> None:
-    """Wait until the server has written this session to its SQLite file after time t (its save loop's turn)."""
+def saved_at(db: Path, session_id: str, it: int, timeout: float = 60) -> None:
+    """Wait until the server's save loop has written this session, at this iteration, to its SQLite file."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with sqlite3.connect(db) as con:
-            row = con.execute("SELECT updated_at FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            row = con.execute("SELECT state FROM sessions WHERE id = ?", (session_id,)).fetchone()
         con.close()
-        if row and row[0] > t:
+        if row and json.loads(row[0])["demo_state"]["iteration"] == it:
             return
         time.sleep(0.2)
-    raise AssertionError(f"session {session_id} was not saved in {db} within {timeout} s")
+    raise AssertionError(f"session {session_id} was not saved at iteration {it} in {db} within {timeout} s")
 
 
 def test_a_lecture_through_nginx_survives_a_killed_process(browser: Browser, stack) -> None:
@@ -107,7 +107,9 @@ def test_a_lecture_through_nginx_survives_a_killed_process(browser: Browser, sta
         phone = students["phone"]
         assert nginx.upstream_of(keys[other.name]) == f"127.0.0.1:{other.port}", "the phone left its process"
 
-        # The lecturer pauses, looks at the gallery (both students, from both processes) and pushes.
+        # The lecturer trains on past the forks, pauses, looks at the gallery (both students, from both processes)
+        # and pushes.
+        wait_iteration(lecturer, iteration(phone) + 100, timeout_ms=60000)
         lecturer.click("#play")
         expect(lecturer.locator("#play")).to_have_text("Play")
         lecturer_it, lecturer_weights = iteration(lecturer), lecturer.evaluate(WEIGHTS)
@@ -122,9 +124,8 @@ def test_a_lecture_through_nginx_survives_a_killed_process(browser: Browser, sta
         for pg in students.values():
             pg.wait_for_function(f"() => ({WEIGHTS})() === {lecturer_weights!r}")
             expect(pg.locator("#iteration")).to_have_text(f"{lecturer_it:,}")
-        pushed_at = time.time()
         session = phone.evaluate("() => sessionStorage.getItem('nnp-session-autoencoder')")
-        saved_after(Path(other.env["NNP_DB_PATH"]), session, pushed_at)
+        saved_at(Path(other.env["NNP_DB_PATH"]), session, lecturer_it)  # the push, saved: what must come back
 
         # The phone's process is killed: its page loses the socket; a browser with its cookie is told to wait.
         other.kill()
