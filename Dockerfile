@@ -24,7 +24,9 @@ RUN useradd --system --create-home --home-dir /data nnp
 USER nnp
 WORKDIR /data
 # Sessions are saved in /data (mount a volume there); NNP_REDIS_URL shares rooms between replicas.
-ENV NNP_HOST=0.0.0.0 NNP_PORT=8000 NNP_DB_PATH=/data/nn-playground.sqlite3 PYTHONUNBUFFERED=1
+# numba's compiled kernels are cached in the container, not in the sessions volume the replicas share.
+ENV NNP_HOST=0.0.0.0 NNP_PORT=8000 NNP_DB_PATH=/data/nn-playground.sqlite3 PYTHONUNBUFFERED=1 \
+    NUMBA_CACHE_DIR=/tmp/numba-cache
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]

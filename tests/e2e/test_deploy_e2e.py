@@ -55,7 +55,7 @@ def open_context(browser: Browser, errors: list[str], who: str, phone: bool = Fa
     # process is down). Those are the point of the test; any other console error is not.
     pg.on("pageerror", lambda e: errors.append(f"{who} page error: {e}"))
     pg.on("console", lambda m: errors.append(f"{who} console error: {m.text}")
-          if m.type == "error" and "WebSocket connection" not in m.text and "503" not in m.text else None)
+          if m.type == "error" and not m.text.startswith("WebSocket connection to") else None)
     return ctx, pg
 
 
