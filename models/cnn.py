@@ -107,7 +107,7 @@ class TinyCNN:
         patch = np.where(w > 0, 1.0, -1.0)
         return patch, float((patch * w).mean() + float(self.conv_b[f]))
 
-    def class_stimulus(self, c: int, steps: int = 200, lr: float = 0.1) -> tuple[np.ndarray, float]:
+    def class_stimulus(self, c: int, steps: int = 50, lr: float = 0.2) -> tuple[np.ndarray, float]:
         """The 9x9 image in [-1, 1] that gives class c the highest probability, by gradient ascent on its log
         probability from a blank grey image (2^81 binary images are too many to try). Returns (image, prob)."""
         x = torch.zeros(1, conv_slides.SIZE, conv_slides.SIZE, dtype=torch.float64, requires_grad=True)

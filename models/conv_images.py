@@ -62,6 +62,7 @@ class ImageSet:
     labels: list[int] = field(default_factory=list)
     classes: list[str] = field(default_factory=lambda: ["X", "O"])
     version: int = 0
+    _view: tuple[int, list[dict[str, object]]] | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.images)
@@ -81,7 +82,12 @@ class ImageSet:
         return x, torch.tensor(self.labels, dtype=torch.int64)
 
     def view(self) -> list[dict[str, object]]:
-        return [{"pixels": encode(img), "label": lab} for img, lab in zip(self.images, self.labels, strict=True)]
+        """Every image as the frame carries it; rebuilt only after a change (a frame is drawn up to NNP_FPS times a
+        second, the images change when someone draws)."""
+        if self._view is None or self._view[0] != self.version:
+            self._view = (self.version, [{"pixels": encode(img), "label": lab}
+                                         for img, lab in zip(self.images, self.labels, strict=True)])
+        return self._view[1]
 
     def state(self) -> dict[str, object]:
         return {"images": [encode(i) for i in self.images], "labels": list(self.labels), "classes": list(self.classes)}

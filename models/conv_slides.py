@@ -46,11 +46,9 @@ def max_pool(maps: np.ndarray, size: int = POOL) -> np.ndarray:
     """2x2 max pooling with stride 2; an odd edge is pooled from the cells that are there (no padding values)."""
     f, n, _ = maps.shape
     m = math.ceil(n / size)
-    out = np.empty((f, m, m))
-    for i in range(m):
-        for j in range(m):
-            out[:, i, j] = maps[:, i * size:(i + 1) * size, j * size:(j + 1) * size].max(axis=(1, 2))
-    return out
+    padded = np.full((f, m * size, m * size), -np.inf)  # -inf never wins a max: the edge window is what is there
+    padded[:, :n, :n] = maps
+    return padded.reshape(f, m, size, m, size).max(axis=(2, 4))
 
 
 def as_printed(v: float) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -35,11 +36,16 @@ class ConvolutionConfig:
     steps: int = 3000  # `run --preset xo`: long enough for the decay to settle the filters
 
 
-def correlation(a: np.ndarray, b: np.ndarray) -> float:
-    """Pearson correlation of two filters' nine weights (1: the same pattern, whatever the scale)."""
-    a, b = a.reshape(-1) - a.mean(), b.reshape(-1) - b.mean()
-    den = float(np.sqrt((a * a).sum() * (b * b).sum()))
-    return float((a * b).sum() / den) if den > 0 else 0.0
+STIMULUS_EVERY_S = 2.0  # how stale a class's most stimulating image may get while the network trains
+
+
+def correlations(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(len(a), len(b)): the Pearson correlation of every filter in a with every filter in b, over their nine
+    weights (1: the same pattern, whatever the scale; 0 where a filter is flat)."""
+    a = a.reshape(len(a), -1) - a.reshape(len(a), -1).mean(axis=1, keepdims=True)
+    b = b.reshape(len(b), -1) - b.reshape(len(b), -1).mean(axis=1, keepdims=True)
+    den = np.sqrt(np.outer((a * a).sum(axis=1), (b * b).sum(axis=1)))
+    return np.divide(a @ b.T, den, out=np.zeros_like(den), where=den > 0)
 
 
 def rounded(a: np.ndarray, digits: int = 4) -> list:
@@ -66,8 +72,11 @@ class ConvolutionDemo(Demo):
             self.spec = CNNSpec(init="slides" if self.preset == "slides" else "random")
         self.new_net()
         self.inspected: tuple[str, int] | None = None
+        self._walk: tuple[tuple[int, int], dict[str, Any]] | None = None
+        self._stimulus: tuple[tuple[int, int], int, float, dict[str, Any]] | None = None
 
     def new_net(self) -> None:
+        self.generation = getattr(self, "generation", 0) + 1  # which network: cached views of an older one are stale
         self.net = TinyCNN(replace(self.spec, classes=len(self.images.classes)), self.seed)
         self._tensors: tuple[int, torch.Tensor, torch.Tensor] | None = None
 
@@ -159,13 +168,19 @@ class ConvolutionDemo(Demo):
     # ------------------------------------------------------------------ views
     def correlations(self) -> list[list[float]]:
         """(F, 3): each filter's correlation with each of the slides' three filters."""
-        w = self.net.conv_w.numpy()
-        return [[correlation(w[f], conv_slides.FILTERS[k]) for k in range(3)] for f in range(len(w))]
+        return correlations(self.net.conv_w.numpy(), conv_slides.FILTERS).tolist()
+
+    def walkthrough(self, selected: int) -> dict[str, Any]:
+        """The slides' filters on the selected image, cached: it changes only when that image does."""
+        key = (selected, self.images.version)
+        if self._walk is None or self._walk[0] != key:
+            w = conv_slides.walkthrough(self.images.images[selected])
+            self._walk = (key, {"filters": conv_slides.FILTERS.tolist(), "names": list(conv_slides.FILTER_NAMES),
+                                **{k: v.tolist() for k, v in w.items()}})
+        return self._walk[1]
 
     def snapshot(self, selected: int) -> dict[str, Any]:
         selected = min(max(selected, 0), len(self.images) - 1)
-        image = self.images.images[selected]
-        slides = conv_slides.walkthrough(image)
         x, y = self.tensors()
         with torch.no_grad():
             out = self.net.forward(x[selected: selected + 1])
@@ -182,8 +197,7 @@ class ConvolutionDemo(Demo):
         snap: dict[str, Any] = {
             "images": self.images.view(), "classes": list(self.images.classes), "selected": selected,
             "max_images": min(conv_images.MAX_IMAGES, self.limits.max_points),
-            "slides": {"filters": conv_slides.FILTERS.tolist(), "names": list(conv_slides.FILTER_NAMES),
-                       **{k: v.tolist() for k, v in slides.items()}},
+            "slides": self.walkthrough(selected),
             "cnn": net, "stimulus": None,
         }
         if self.inspected is not None:
@@ -191,11 +205,20 @@ class ConvolutionDemo(Demo):
         return snap
 
     def stimulus(self, what: str, index: int) -> dict[str, Any]:
-        if what == "filter":
+        if what == "filter":  # exact and cheap: every frame
             patch, value = self.net.filter_stimulus(index)
-            return {"what": what, "index": index, "pixels": patch.tolist(), "value": value, "method": "exact"}
-        image, prob = self.net.class_stimulus(index)
-        return {"what": what, "index": index, "pixels": rounded(image, 3), "value": prob, "method": "gradient ascent"}
+            return {"what": what, "index": index, "pixels": patch.tolist(), "value": value, "method": "exact",
+                    "at": self.iteration}
+        # A class's takes tens of gradient steps: while training, redone at most every STIMULUS_EVERY_S (the frame
+        # says at which iteration it was found), not in every frame
+        key, now = (index, self.generation), time.monotonic()
+        c = self._stimulus
+        if c is None or c[0] != key or (c[1] != self.iteration and now - c[2] >= STIMULUS_EVERY_S):
+            image, prob = self.net.class_stimulus(index)
+            c = self._stimulus = (key, self.iteration, now, {
+                "what": what, "index": index, "pixels": rounded(image, 3), "value": prob,
+                "method": "gradient ascent", "at": self.iteration})
+        return c[3]
 
     # ------------------------------------------------------------------ lesson
     def results(self) -> dict[str, Any]:

@@ -126,7 +126,7 @@ function renderStimulus(d) {
   stimulus.set(st.pixels);
   $("#stimulus-note").textContent = filter
     ? `exact: +1 where the filter's weight is positive; its map cell there is ${st.value.toFixed(2)}`
-    : `found by gradient ascent on the image (not exact: 2^81 images are too many to try); probability ${st.value.toFixed(3)}`;
+    : `found by gradient ascent on the image (not exact: 2^81 images are too many to try), as of iteration ${st.at.toLocaleString("en-US")}; probability ${st.value.toFixed(3)}`;
 }
 
 function renderExplain(d, img) {
