@@ -96,7 +96,10 @@ export function explain(box, { image, filter, bias = 0, r, c, value, format, tit
     const j = n % K;
     const cell = document.createElement("span");
     cell.className = p > 0 ? "pos" : p < 0 ? "neg" : "";
-    cell.textContent = `${signedInt(image[r + i][c + j])} \u00d7 ${whole ? filter[i][j] : filter[i][j].toFixed(2)} = ${whole ? p : p.toFixed(2)}`;
+    const px = signedInt(image[r + i][c + j]);
+    // whole numbers (the slides' filters) written out in full; learned weights as the product alone (it fits)
+    cell.textContent = whole ? `${px} \u00d7 ${filter[i][j]} = ${p}` : p.toFixed(2);
+    cell.title = `pixel ${px} \u00d7 weight ${filter[i][j].toFixed(3)}`;
     table.append(cell);
   });
   const pos = products.filter((p) => p > 0).length;
@@ -108,6 +111,9 @@ export function explain(box, { image, filter, bias = 0, r, c, value, format, tit
   line.textContent = `mean of the nine products: ${sumText}${biasText} = ${format(value)}`;
   const head = document.createElement("h3");
   head.textContent = title;
-  box.replaceChildren(head, table, line);
+  const kind = document.createElement("p");
+  kind.className = "hint";
+  kind.textContent = whole ? "pixel \u00d7 filter weight, for the nine cells of the patch:" : "pixel \u00d7 learned weight, for the nine cells of the patch:";
+  box.replaceChildren(head, kind, table, line);
   box.classList.remove("hidden");
 }
