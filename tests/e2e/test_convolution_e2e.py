@@ -98,6 +98,29 @@ def draw_label_and_train(page: Page, touch: bool) -> None:
     expect(page.locator("#explain")).to_contain_text("(bias)")
 
 
+def test_a_drag_draws_a_stroke_and_a_second_pass_erases_it(page: Page, live_server) -> None:
+    open_demo(page, live_server.url)
+    page.locator("#new-image").click()
+    expect(page.locator("#image-title")).to_have_text("Image 13 of 13: X")
+    row = [(8, c) for c in range(1, 8)]  # the bottom row, left to right
+    page.mouse.move(*cell_xy(page, "#image", *row[0]))
+    page.mouse.down()
+    for r, c in row[1:]:
+        page.mouse.move(*cell_xy(page, "#image", r, c), steps=3)
+    page.mouse.up()
+    page.wait_for_function("() => document.querySelector('#thumbs .thumb:last-child').dataset.pixels"
+                           ".slice(72).split('').filter(ch => ch === '1').length === 7")  # the server's frame says so
+    assert [pixels(page)[8][c] for c in range(9)] == [-1, 1, 1, 1, 1, 1, 1, 1, -1]
+    # a drag that starts on a stroke pixel erases
+    page.mouse.move(*cell_xy(page, "#image", 8, 2))
+    page.mouse.down()
+    page.mouse.move(*cell_xy(page, "#image", 8, 5), steps=4)
+    page.mouse.up()
+    page.wait_for_function("() => document.querySelector('#thumbs .thumb:last-child').dataset.pixels.slice(72)"
+                           " === '010000110'")
+    assert [pixels(page)[8][c] for c in range(9)] == [-1, 1, -1, -1, -1, -1, 1, 1, -1]
+
+
 def test_draw_an_image_by_clicks_label_it_train_and_inspect(page: Page, live_server) -> None:
     open_demo(page, live_server.url)
     draw_label_and_train(page, touch=False)
