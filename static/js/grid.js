@@ -83,7 +83,14 @@ export class GridView {
     if (!rows) return;
     const { size, x0, y0 } = this.layout();
     const { format, scale, pixel } = this.opts;
-    ctx.font = `${Math.max(8, Math.floor(size * 0.3))}px system-ui, sans-serif`;
+    // numbers as large as the cell allows (the projector's back row): the widest text fills at most 90% of a cell
+    let px = Math.floor(size * 0.42);
+    if (format) {
+      ctx.font = `${px}px system-ui, sans-serif`;
+      const widest = Math.max(...this.values.flat().map((v) => ctx.measureText(format(v)).width));
+      if (widest > size * 0.9) px = Math.floor((px * size * 0.9) / widest);
+    }
+    ctx.font = `${Math.max(6, px)}px system-ui, sans-serif`;
     ctx.textAlign = "center";
     ctx.textBaseline = "middle";
     this.values.forEach((row, r) => row.forEach((v, c) => {
@@ -91,7 +98,7 @@ export class GridView {
       const y = y0 + r * size;
       ctx.fillStyle = pixel ? (v > 0 ? "#1b1f27" : "#fff") : colors.signed(v, scale);
       ctx.fillRect(x, y, size, size);
-      if (format && size >= 18) {
+      if (format && px >= 6) {
         ctx.fillStyle = pixel ? (v > 0 ? "#fff" : "#888") : colors.inkFor(v / scale);
         ctx.fillText(format(v), x + size / 2, y + size / 2 + 1);
       }
