@@ -175,7 +175,8 @@ class ConvolutionDemo(Demo):
         key = (selected, self.images.version)
         if self._walk is None or self._walk[0] != key:
             w = conv_slides.walkthrough(self.images.images[selected])
-            self._walk = (key, {"filters": conv_slides.FILTERS.tolist(), "names": list(conv_slides.FILTER_NAMES),
+            self._walk = (key, {"x": conv_images.encode(conv_slides.X_IMAGE),
+                                "filters": conv_slides.FILTERS.tolist(), "names": list(conv_slides.FILTER_NAMES),
                                 **{k: v.tolist() for k, v in w.items()}})
         return self._walk[1]
 

@@ -53,6 +53,13 @@ def test_the_page_shows_the_slides_numbers_and_explains_a_map_cell(page: Page, l
     page.mouse.move(*cell_xy(page, "#slides-map-1", 3, 3))
     expect(page.locator("#explain")).to_contain_text("(9 \u2212 0) / 9 = 1.00")
     assert page.eval_on_selector("#image", "c => c.grid.highlight") == {"r": 3, "c": 3, "h": 3, "w": 3}
+    # flip the centre pixel: the maps change; "The slides' X" brings the slides' numbers back
+    page.mouse.click(*cell_xy(page, "#image", 4, 4))
+    page.wait_for_function("() => document.querySelector('#slides-map-1').grid.texts[3][3] !== '1.00'")
+    assert texts(page, "#slides-map-1")[3][3] == "0.77"  # one product of nine turned: (8 - 1) / 9
+    page.locator("#slides-x").click()
+    page.wait_for_function("() => document.querySelector('#slides-map-1').grid.texts[3][3] === '1.00'")
+    assert texts(page, "#slides-map-0") == slides_conv.MAPS[0]
 
 
 def draw_label_and_train(page: Page, touch: bool) -> None:

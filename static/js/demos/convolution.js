@@ -41,6 +41,7 @@ $("#new-image").addEventListener("click", () => {
   demo.send({ type: "select", sample: n });
 });
 $("#clear-image").addEventListener("click", () => demo.send({ type: "set_image", image: selected(), pixels: "0".repeat(81) }));
+$("#slides-x").addEventListener("click", () => { if (frame) demo.send({ type: "set_image", image: selected(), pixels: frame.demo.slides.x }); });
 $("#remove-image").addEventListener("click", () => demo.send({ type: "remove_image", image: selected() }));
 $("#label").addEventListener("change", () => demo.send({ type: "label", image: selected(), label: Number($("#label").value) }));
 $("#add-class").addEventListener("click", () => {
