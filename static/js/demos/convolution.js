@@ -12,6 +12,7 @@ let inspected = null; // {side: "slides" | "cnn", k, r, c}
 let lastShape = "";
 
 const demo = startDemo("convolution", { onFrame: render });
+const narrow = window.matchMedia("(max-width: 800px)");
 const selected = () => (frame ? frame.demo.selected : 0);
 
 const image = new GridView($("#image"), {
@@ -138,6 +139,10 @@ function renderExplain(d, img) {
   }
   const { side, k, r, c } = inspected;
   const layers = side === "slides" ? d.slides : d.cnn;
+  // On a phone the image is screens away from the map that was tapped: the note goes right under that map's row
+  const rows = $(side === "slides" ? "#slides-rows" : "#cnn-rows");
+  const home = narrow.matches ? rows.children[k] : $("#image-explain-home");
+  if (home && box.previousElementSibling !== home) home.after(box);
   const name = side === "slides" ? `Slides' filter ${k + 1} (${d.slides.names[k]})` : `Learned filter ${k + 1}`;
   explain(box, {
     image: img, filter: layers.filters[k], bias: side === "cnn" ? d.cnn.bias[k] : 0, r, c, value: layers.maps[k][r][c],
