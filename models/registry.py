@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from models.autoencoder import AutoencoderDemo
 from models.boundary import BoundaryDemo
+from models.convolution import ConvolutionDemo
 from models.demo import Demo
 from models.knockout import KnockoutDemo
 from models.sigmoid import SigmoidDemo
@@ -20,6 +21,7 @@ register(AutoencoderDemo)
 register(SigmoidDemo)
 register(BoundaryDemo)
 register(KnockoutDemo)
+register(ConvolutionDemo)
 
 # The index page lists these in lecture order; a slug without a class yet is shown as coming soon.
 PLANNED: tuple[tuple[str, str, str], ...] = (
@@ -27,6 +29,7 @@ PLANNED: tuple[tuple[str, str, str], ...] = (
     ("sigmoid", "Sigmoid fitting", "One neuron as a probability, and sums of sigmoids approximating a function."),
     ("knockout", "Neuron knockout", "Why wide nets train: the plateau, the cliff, knockouts and dropout."),
     ("boundary", "Decision boundaries", "Click points in the plane; perceptron lines, hidden layers and XOR."),
+    ("convolution", "Convolution", "The slides' X through three filters, ReLU and pooling; a tiny CNN trains live."),
 )
 
 

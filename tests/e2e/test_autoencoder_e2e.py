@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from models.registry import DEMOS
 from tests.e2e.helpers import canvas_png, iteration, neuron_xy, wait_iteration
 
 pytestmark = pytest.mark.e2e
 
 
-def test_index_lists_the_four_demos(page: Page, live_server) -> None:
+def test_index_lists_every_demo(page: Page, live_server) -> None:
     page.goto(live_server.url)
-    for slug in ("autoencoder", "sigmoid", "knockout", "boundary"):
+    for slug in DEMOS:
         expect(page.locator(f'a[href="/demos/{slug}"]')).to_be_visible()
 
 
