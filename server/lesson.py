@@ -36,7 +36,8 @@ def commands(cls: type[Demo], step: LessonStep) -> list[BaseModel]:
 
 def arm(s: Session, step: LessonStep) -> None:
     """Set up how step trains from where `s` is now: speed, where it pauses; started unless it trains not at all."""
-    s.speed, s.allowance = step.speed, 0.0
+    # a step that does not train leaves the demo's own watching speed for whoever presses play
+    s.speed, s.allowance = step.speed if step.train != "none" else type(s.demo).default_speed, 0.0
     s.pace.stop_at = s.demo.iteration + step.until if step.train != "none" else None
     s.pace.pause_solved = step.train == "solved"
     s.pace.start(s.demo)

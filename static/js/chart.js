@@ -1,6 +1,7 @@
 // The loss chart: iterations on x, loss on y (linear or log), thinned so a 160,000-step run stays light.
 
 import { Surface } from "./canvas.js";
+import * as look from "./projector.js";
 
 const MAX_POINTS = 4000;
 
@@ -32,8 +33,8 @@ export class LossChart {
   }
 
   draw(ctx, w, h) {
-    const L = 58, R = 12, T = 10, B = 26;
-    ctx.font = "12px system-ui, sans-serif";
+    const fpx = look.px(12, "chart"), L = Math.round(fpx * 4.8), R = 12, T = 10, B = Math.round(fpx * 2.2);
+    ctx.font = look.font(12, "chart");
     ctx.fillStyle = "#555";
     ctx.strokeStyle = "#bbb";
     ctx.lineWidth = 1;
@@ -65,7 +66,7 @@ export class LossChart {
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
     if (this.log) {
-      const every = Math.max(1, Math.ceil((16 * (y1 - y0)) / (h - T - B))); // labels 16 px apart at least
+      const every = Math.max(1, Math.ceil(((fpx + 4) * (y1 - y0)) / (h - T - B))); // labels apart, never overlapping
       for (let e = y0; e <= y1; e++) {
         const y = T + (1 - (e - y0) / (y1 - y0)) * (h - T - B);
         if ((e - y0) % every === 0) ctx.fillText(`1e${e}`, L - 6, y);
@@ -79,10 +80,10 @@ export class LossChart {
     ctx.textBaseline = "alphabetic";
     [x0, (x0 + x1) / 2, x1].forEach((x, k) => {
       ctx.textAlign = ["left", "center", "right"][k]; // the end labels stay inside the canvas
-      ctx.fillText(fmtIt(x), X(x), h - 8);
+      ctx.fillText(fmtIt(x), X(x), h - fpx * 0.6);
     });
     ctx.save();
-    ctx.translate(12, (T + h - B) / 2);
+    ctx.translate(fpx, (T + h - B) / 2);
     ctx.rotate(-Math.PI / 2);
     ctx.fillText(this.label + (this.log ? " (log)" : ""), 0, 0);
     ctx.restore();
@@ -90,7 +91,7 @@ export class LossChart {
     const strokes = ["#1b5fb0", "#c2571a", "#2a8a3a"];
     this.series.forEach((_, s) => {
       ctx.strokeStyle = strokes[s % strokes.length];
-      ctx.lineWidth = 2;
+      ctx.lineWidth = look.line(2);
       ctx.beginPath();
       let started = false;
       for (const p of pts) {
@@ -104,7 +105,7 @@ export class LossChart {
       ctx.textAlign = "left";
       this.series.forEach((name, s) => {
         ctx.fillStyle = strokes[s % strokes.length];
-        ctx.fillText(name, L + 8 + s * 90, T + 14);
+        ctx.fillText(name, L + 8 + s * fpx * 7.5, T + fpx + 2);
       });
     }
   }

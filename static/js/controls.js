@@ -8,6 +8,7 @@ import { LossChart, fmtIt } from "./chart.js";
 import { DemoSocket } from "./socket.js";
 import { classroom } from "./classroom.js";
 import { LessonBar } from "./lesson.js";
+import * as look from "./projector.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 // How the page was asked to look (?lesson, ...), read before the socket tidies the URL.
@@ -82,6 +83,8 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
     if (free(ui.stopAt)) ui.stopAt.value = f.stop_at ? String(f.stop_at) : "";
     if (ui.pauseSolved) ui.pauseSolved.checked = !!f.pause_solved;
   }
+  if (pageFlags.has("projector")) look.set(true);
+  if (pageFlags.get("hide")) look.hide(pageFlags.get("hide").split(","));
   let firstFrame = true;
   let slowSpeed = null; // the speed "max" goes back to
   const lesson = $("#lesson-bar") ? new LessonBar(name, (cmd) => sock.send(cmd)) : null;
@@ -143,6 +146,8 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
     else if (ev.key === "s") send({ type: "step", n: 1 });
     else if (ev.key === "r") send({ type: "reset" });
     else if (ev.key === "m") toggleMax();
+    else if (ev.key === "p") look.toggle();
+    else if (ev.key === "f") look.fullPanel();
     else if (ev.key === "?") help(ui.helpOverlay.classList.contains("hidden"));
     else if (ev.key === "Escape") help(false);
     else if (ev.key === "l" && lesson) (lesson.shown ? lesson.hide() : lesson.show(last && last.lesson));
