@@ -73,6 +73,7 @@ def build(cls: type[Demo], k: int, device: str, limits: Limits | None = None,
             finish(s, progress)
         for cmd in commands(cls, steps[i]):
             s.apply(cmd)
+        s.mark(f"step {i + 1}")
         arm(s, steps[i])
     s.lesson = k
     return s

@@ -23,6 +23,10 @@ from server.protocol import Pause, Play, Preset, Reset, Select, SetParams, Step
 
 LOSS_LOG_MAX = 4000  # points kept for the chart; past it every other one goes, so a 1,000,000-step run still fits
 POINTS_PER_SLICE = 4  # loss points recorded per training slice (the chart is sampled, like the frames)
+# The chart's labelled markers: a demo command that changes the phase of the story, and what the marker says
+MARKS = {"finetune": "fine-tune", "knock": "knockout", "knock_one_per_column": "knockout", "autoprune": "pruning",
+         "dropout": "dropout", "add_point": "point added", "configure": "new network", "load_dataset": "new data"}
+MARKS_MAX = 40
 POINT_GAP_S = 1 / 150  # a slice records its spread of points only this long after the last ones (else just its
 # newest): many tiny slices (a full classroom) must not turn every frame into a long list
 
@@ -75,6 +79,7 @@ class Session:
         self.loss_log: list[tuple[int, float]] = []
         self.pace = Pace()  # stop at an iteration, pause when solved; the real training speed
         self.lesson: int | None = None  # the lesson step (1-based) this session was last set to, for the step bar
+        self.marks: list[tuple[int, str]] = []  # (iteration, label): the chart's markers at phase changes
         self.k = 1  # iterations per slice, adapted so a slice fits the engine's time budget
         self.last_seen = time.monotonic()
         self.watchers = 0
@@ -129,6 +134,9 @@ class Session:
             else:
                 if self.demo.apply(cmd):  # the demo started over (another network): so do the clock and the chart
                     self._restart()
+                label = MARKS.get(getattr(cmd, "type", ""))
+                if label is not None:
+                    self.mark(label)
                 # Its data or network may have changed, and with them the cost of an iteration: K, tuned to the
                 # old cost, could make one slice run for minutes (K grows to 10^6 while a step costs nothing,
                 # e.g. fitting no points). Start small again; K regrows fourfold per slice.
@@ -145,10 +153,20 @@ class Session:
                            f"{after_s:g} s. Press play to go on.")
             self.version += 1
 
+    def mark(self, label: str) -> None:
+        """A labelled marker on the chart at this iteration (several at one iteration are one)."""
+        if self.marks and self.marks[-1][0] == self.demo.iteration:
+            if label not in self.marks[-1][1].split(", "):
+                self.marks[-1] = (self.demo.iteration, f"{self.marks[-1][1]}, {label}")
+        else:
+            self.marks.append((self.demo.iteration, label))
+        del self.marks[:-MARKS_MAX]
+
     def _restart(self) -> None:
         self.running, self.pending_steps, self.status, self.k = False, 0, None, 1
         self.pace.stop_at = None  # an iteration of the old run means nothing to the new one
         self.loss_log.clear()
+        self.marks = []
         self.epoch += 1
 
     def new_demo(self, cls: type[Demo], seed: int, preset: str) -> Demo:
@@ -260,6 +278,7 @@ class Session:
             "speed": self.speed,
             **self.pace.public(),
             "lesson": self.lesson,
+            "marks": self.marks,
             "lr": self.demo.lr,
             "seed": self.demo.seed,
             "preset": self.demo.preset,
@@ -298,6 +317,7 @@ class Session:
                 "room": self.room,
                 "pace": self.pace.public(),
                 "lesson": self.lesson,
+                "marks": self.marks,
                 "demo_state": self.demo.state(),
             }
 
@@ -333,6 +353,7 @@ class Session:
             self.demo, self.loss_log, self.pace = other.demo, other.loss_log, other.pace
             self.running, self.pending_steps, self.speed, self.allowance = other.running, 0, other.speed, 0.0
             self.selected, self.status, self.lesson, self.k = other.selected, other.status, other.lesson, 1
+            self.marks = other.marks
             self.epoch += 1
             self.version += 1
             self.cmd_version += 1
@@ -343,6 +364,7 @@ class Session:
         pace = state.get("pace") or {}  # saves from before stopping rules have none
         self.pace.stop_at, self.pace.pause_solved = pace.get("stop_at"), bool(pace.get("pause_solved"))
         self.lesson = state.get("lesson")
+        self.marks = [(int(i), str(t)) for i, t in state.get("marks", [])]
 
     def dumps(self) -> str:
         # plain json: NaN and infinities (a diverged run's weights) round-trip through json.loads

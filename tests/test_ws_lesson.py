@@ -94,3 +94,22 @@ def test_the_rate_readout_shows_the_speed_the_session_trains_at(client: TestClie
             if time.monotonic() - start > 2:  # past the first window
                 rates.append(f["its_per_s"])
         assert rates and 90 <= statistics.median(rates) <= 110, f"at 100 it/s the readout said {rates}"
+
+
+def test_phase_changes_put_labelled_marks_on_the_chart(client: TestClient) -> None:  # noqa: F811
+    with client.websocket_connect("/ws/autoencoder") as ws:
+        next_of(ws, "frame")
+        ws.send_text(SEND({"type": "lesson", "step": 6}))
+        f = frame_where(ws, lambda f: f["lesson"] == 6 and not f["running"] and f["iteration"] > 1000, timeout=60)
+        marks = dict(f["marks"])
+        assert "fine-tune" in marks[1000] and "step 6" in marks[1000] and "step 2" in marks[0]
+        ws.send_text(SEND({"type": "reset"}))
+        f = frame_where(ws, lambda f: f["iteration"] == 0 and f["restart"])
+        assert f["marks"] == [], "the markers start over with the chart"
+    with client.websocket_connect("/ws/sigmoid") as ws:
+        next_of(ws, "frame")
+        ws.send_text(SEND({"type": "step", "n": 20}))
+        frame_where(ws, lambda f: f["iteration"] == 20)
+        ws.send_text(SEND({"type": "add_point", "x": -2.0, "label": 1}))
+        f = frame_where(ws, lambda f: f["marks"])
+        assert f["marks"] == [[20, "point added"]]

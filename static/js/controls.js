@@ -48,6 +48,7 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
     onFrame: (f) => {
       if (f.restart) lossChart.reset();
       lossChart.add(f.losses);
+      lossChart.setMarks(f.marks);
       ui.iteration.textContent = f.iteration.toLocaleString("en-US");
       ui.rate.textContent = f.its_per_s > 0 ? `${fmtIt(Math.round(f.its_per_s))} it/s` : "idle";
       ui.play.textContent = f.running ? "Pause" : "Play";
@@ -127,6 +128,8 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
   ui.seed.addEventListener("change", () => send({ type: "reset", seed: Math.max(0, Math.floor(Number(ui.seed.value) || 0)) }));
   if (ui.speed) ui.speed.addEventListener("change", () => send({ type: "set", speed: Number(ui.speed.value) }));
   if (ui.log) ui.log.addEventListener("change", () => lossChart.setLog(ui.log.checked));
+  const logX = $("#log-x");
+  if (logX) logX.addEventListener("change", () => lossChart.setLogX(logX.checked));
   if (ui.palette) {
     const label = () => { ui.palette.textContent = `Colours: ${colors.palette().name}`; };
     label();

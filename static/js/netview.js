@@ -143,10 +143,10 @@ export class NetView {
       ctx.textAlign = n > 1 && l === 0 ? "left" : n > 1 && l === n - 1 ? "right" : "center";
       const x = ctx.textAlign === "left" ? Math.max(2, this.positions[l][0].x - this.radius) : ctx.textAlign === "right"
         ? Math.min(w - 2, this.positions[l][0].x + this.radius) : this.positions[l][0].x;
-      // a caption wider than its column's room would run into the next: its last word, else none
+      // a caption wider than its column's room would run into the next: without its aside, its last word, or none
       const room = n > 1 ? this.colGap * 0.95 : w;
-      const text = ctx.measureText(c).width <= room ? c : c.split(" ").pop();
-      if (ctx.measureText(text).width <= room) ctx.fillText(text, x, this.frozenCaption ? 2 * capY : capY);
+      const text = [c, c.replace(/\s*\(.*\)$/, ""), c.split(" ").pop()].find((t) => ctx.measureText(t).width <= room);
+      if (text) ctx.fillText(text, x, this.frozenCaption ? 2 * capY : capY);
     });
     // Neurons.
     const r = this.radius;

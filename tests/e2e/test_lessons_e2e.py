@@ -67,6 +67,7 @@ def test_the_autoencoder_lesson_with_pagedown_alone(page: Page, live_server) -> 
     n = f["demo"]["finetune_steps"]
     assert 0 < n < 100 and f["iteration"] == 1000 + n and f["demo"]["accuracy"] == 1.0
     expect(page.locator("#finetune-count")).to_have_text(f"fine-tuned in {n} iterations")
+    assert any(it == 1000 and "fine-tune" in label for it, label in f["marks"]), f["marks"]
     # PageDown past the last step does nothing; PageUp goes back, rebuilt exactly
     next_step(page)
     expect(page.locator("#lesson-bar")).to_have_attribute("data-step", "6")
