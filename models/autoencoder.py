@@ -9,6 +9,7 @@ import torch
 from pydantic import BaseModel, Field
 
 from models import shadows, view
+from models.autoencoder_lesson import LESSON
 from models.demo import Demo, FitJob, Script, Train
 from models.mlp import MLP, MLPSpec
 from models.probes import max_stimulus
@@ -46,6 +47,8 @@ class AutoencoderDemo(Demo):
     default_lr = AutoencoderConfig.lr
     presets: ClassVar[tuple[str, ...]] = ("default", "finetune")
     commands: ClassVar[tuple[type[BaseModel], ...]] = (FineTune, Inspect)
+    lesson = LESSON
+    default_speed = 300.0  # the first 1,000 iterations ("after only a thousand") take a few seconds to watch
 
     def build(self) -> None:
         self.cfg = AutoencoderConfig()
@@ -155,6 +158,8 @@ class AutoencoderDemo(Demo):
             extra["probs"] = probs.tolist()
             extra["accuracy"] = float((probs.argmax(axis=1) == self.test_labels.argmax(dim=1).numpy()).mean())
             extra["encoder_max_change"] = self.encoder_max_change()
+            extra["finetune_steps"] = self.finetune_steps
+            extra["finetuned"] = self.finetuned()
         if self.inspected is not None:
             layer, unit = self.inspected
             pattern, value, how = max_stimulus(self.net, layer, unit)
@@ -174,6 +179,10 @@ class AutoencoderDemo(Demo):
         if self.preset == "finetune":
             yield FineTune()
             yield Train(self.cfg.finetune_max_steps, until=self.finetuned, label="finetune", check_every=1)
+
+    def solved(self) -> bool:
+        """Fine-tuning has done its job (the autoencoder alone has no "solved": it just reconstructs better)."""
+        return self.classifier is not None and self.finetuned()
 
     @torch.no_grad()
     def finetuned(self) -> bool:

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from models import boundary_net as bn
 from models import datasets2d, features, perceptron
 from models.boundary_commands import AddPoint, ClearPoints, Configure, ImportCSV, LoadDataset, RemovePoint
+from models.boundary_lesson import LESSON
 from models.demo import Demo, FitJob, Script, Train
 from models.mlp import MLP
 from models.plane import encode_columns, encode_signed, encode_unsigned, grid, signed
@@ -65,6 +66,9 @@ class BoundaryDemo(Demo):
     presets: ClassVar[tuple[str, ...]] = tuple(PRESETS)
     commands: ClassVar[tuple[type[BaseModel], ...]] = (AddPoint, RemovePoint, ClearPoints, LoadDataset, ImportCSV,
                                                        Configure)
+    lesson = LESSON
+    solve_every = 1  # "pause when solved" checks the training accuracy after every epoch (a pass over the points)
+    default_speed = 20.0  # epochs per second: the boundary visibly moves; "max" is one click away
 
     def build(self) -> None:
         if not hasattr(self, "cfg"):  # a fresh demo: the preset's data; later builds (reset) keep the points
@@ -211,6 +215,15 @@ class BoundaryDemo(Demo):
             out[f"{split}_loss"] = float(((last - y) ** 2).mean())
             out[f"{split}_accuracy"] = float((bn.predicted_class(last, self.cfg.output).cpu() == label).double().mean())
         return out
+
+    @torch.no_grad()
+    def solved(self) -> bool:
+        """Every training point on its side of the boundary (on the cached training tensors: checked every epoch)."""
+        x, y = self.data()
+        if not len(y):
+            return False
+        truth = y.argmax(dim=1) if self.cfg.output == "softmax" else torch.where(y[:, 0] > 0.5, 0, 1)
+        return bool((bn.predicted_class(bn.layers(self.net, self.cfg.output, x)[-1], self.cfg.output) == truth).all())
 
     def line(self) -> dict[str, Any] | None:
         """The perceptron's boundary line, when the network is one (no hidden layer, inputs x1 and x2)."""

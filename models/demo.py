@@ -77,6 +77,11 @@ class Demo(ABC):
     presets: ClassVar[tuple[str, ...]] = ("default",)
     commands: ClassVar[tuple[type[BaseModel], ...]] = ()  # demo-specific pydantic commands, tagged by "type"
     lesson: ClassVar[tuple[LessonStep, ...]] = ()  # the demo's lecture, step by step (models/lesson.py)
+    # "Pause when solved" checks `solved()` after the iterations that are multiples of this (1: every one). 0: the
+    # demo times its own solve exactly: while `halt_on_solve` is set, `train(n)` stops right after the iteration
+    # that solved it and returns fewer than n losses.
+    solve_every: ClassVar[int] = 1
+    halt_on_solve: bool = False
     limits: Limits = Limits()  # the server sets its own caps on each instance after construction
 
     def __init__(self, seed: int = 0, device: str = "cpu", preset: str = "default") -> None:
@@ -95,7 +100,7 @@ class Demo(ABC):
 
     @abstractmethod
     def train(self, n: int) -> torch.Tensor:
-        """Run n iterations; return the loss after each one, (n,)."""
+        """Run n iterations; return the loss after each one, (n,) (fewer: see `solve_every`)."""
 
     @abstractmethod
     def snapshot(self, selected: int) -> dict[str, Any]:

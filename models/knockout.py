@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from models import shadows
 from models.demo import Demo, FitJob, Script, Train
 from models.knockout_batch import Batch
+from models.knockout_lesson import LESSON
 from models.knockout_net import TrackedNet
 from models.mlp import MLP, MLPSpec
 
@@ -83,6 +84,9 @@ class KnockoutDemo(Demo):
     default_lr = KnockoutConfig.lr
     presets: ClassVar[tuple[str, ...]] = ("default", "wide", "narrow", "prune")  # default = wide
     commands: ClassVar[tuple[type[BaseModel], ...]] = (Knock, KnockOnePerColumn, AutoPrune, Narrow, Dropout, RunSeeds)
+    lesson = LESSON
+    solve_every = 0  # TrackedNet times every solve exactly and can stop training right there
+    default_speed = 20_000.0  # the plateau lasts seconds, not a blink; "max" is one click away
 
     def __init__(self, seed: int = 0, device: str = "cpu", preset: str = "default") -> None:
         # What survives a reset (a new init of the same architecture): width, knockouts, dropout, the batch.
@@ -165,11 +169,16 @@ class KnockoutDemo(Demo):
         return FitJob(self.net, t.x, t.y, self.lr, 0, self.trained, accept)
 
     def train(self, n: int) -> torch.Tensor:
-        errors = self.tracked.train(n, self.lr, self.iteration)
+        errors = self.tracked.train(n, self.lr, self.iteration, halt=self.halt_on_solve)
+        n = len(errors)  # fewer where it stopped at the solve
         self.iteration += n
         if self.batch is not None and self.batch.active:
             self.batch.advance(self.cfg.batch_share * n)
         return errors
+
+    def solved(self) -> bool:
+        """Every training output within tol of its target, and nothing left to prune (exact, see TrackedNet)."""
+        return not self.tracked.watching and (self.tracked.prune_to is None or self.tracked.prune_done())
 
     # ------------------------------------------------------------------ views
     def snapshot(self, selected: int) -> dict[str, Any]:  # no torch.no_grad: its enter and exit cost more than

@@ -137,8 +137,9 @@ class TrackedNet:
             self._solved(it)
 
     # ------------------------------------------------------------------ training
-    def train(self, n: int, lr: float, it0: int) -> torch.Tensor:
-        """n full-batch updates from iteration it0; returns the error after each, (n,).
+    def train(self, n: int, lr: float, it0: int, halt: bool = False) -> torch.Tensor:
+        """n full-batch updates from iteration it0; returns the error after each, (n,). With `halt`, stops right
+        after the update that solved the task (and left nothing to prune) and returns only the errors until then.
 
         Exact solve times without checking every iteration: a chunk is trained in one fast call, and only if
         its error (MSE, from the same call) fell below tol^2 somewhere - necessary for every output to be within
@@ -158,6 +159,10 @@ class TrackedNet:
                 break
             done += hit
             self._solved(it0 + done)  # may knock neurons out (pruning): the rest of the chunk is trained anew
+            if halt and not self.watching:
+                if draws is not None:
+                    self._record_dropped(draws[done - 1])
+                return errors[:done]
         if draws is not None and n > 0:
             self._record_dropped(draws[-1])
         return errors

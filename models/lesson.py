@@ -25,7 +25,9 @@ class LessonStep:
     continues: bool = False  # start from where the previous step ended instead of from `preset`/`seed`
     commands: tuple[dict[str, Any], ...] = ()  # applied after the state is built, exactly as a page would send them
     train: Training = "none"
-    until: int = 0  # train == "to": the iteration to stop at; "solved": the budget (stop there if not solved)
+    # train == "to": the iteration to stop at; "solved": the budget (stop there if not solved). Both count from the
+    # iteration the step starts at: 0 for a fresh step, where the previous step ended for one that `continues`.
+    until: int = 0
     speed: float = 0.0  # iterations per second while the step trains, slow enough for the class (0: as fast as can)
     view: dict[str, Any] = field(default_factory=dict)  # page-only state: selected sample, inspected neuron, panel
 

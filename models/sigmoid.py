@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from models import notation
 from models.demo import Demo, FitJob, Script, Train
 from models.notation import MAX_TEXT
+from models.sigmoid_lesson import LESSON
 from models.sigmoid_neuron import NeuronConfig, NeuronView, preset_points
 from models.sigmoid_sum import SLIDE_MODELS, SumView
 
@@ -88,6 +89,7 @@ class SigmoidDemo(Demo):
     title = "Sigmoid fitting"
     blurb = "One neuron as a probability, and sums of sigmoids approximating a function."
     default_lr = NeuronConfig.lr
+    lesson = LESSON
     default_speed = 1000.0  # slow enough to watch the curve climb; the speed menu goes to "max"
     max_lr = 10.0
     presets: ClassVar[tuple[str, ...]] = tuple(PRESETS)

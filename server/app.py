@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from models.demo import Demo
 from models.registry import DEMOS, PLANNED, warm_up
 from server import rooms_api, ws
 from server.config import Settings
@@ -97,7 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise HTTPException(404, f"no demo {name!r}")
         cls = DEMOS[name]
         return templates.TemplateResponse(request, f"demos/{name}.html",
-                                          {"demo": cls, "title": cls.title, "slug": name, "device": shown})
+                                          {"demo": cls, "title": cls.title, "slug": name, "device": shown,
+                                           "solvable": cls.solved is not Demo.solved})
 
     @app.get("/demos/{name}/{filename}")
     async def download(name: str, filename: str, session: str) -> Response:
@@ -113,6 +115,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise HTTPException(404, str(e.args[0])) from None
         return Response(text, media_type=media_type,
                         headers={"Content-Disposition": f'attachment; filename="{name}-{filename}"'})
+
+    @app.get("/api/lessons/{name}")
+    async def lessons(name: str) -> dict[str, object]:
+        """A demo's lecture, step by step, for the step bar (models/lesson.py)."""
+        if name not in DEMOS:
+            raise HTTPException(404, f"no demo {name!r}; there are {', '.join(DEMOS)}")
+        return {"demo": name, "steps": [step.public() for step in DEMOS[name].lesson]}
 
     @app.get("/healthz")
     async def healthz() -> dict[str, object]:

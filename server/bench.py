@@ -19,6 +19,9 @@ import torch
 from models import shadows
 from models.mlp import MLP, MLPSpec
 
+# Measured flat out, as docs/performance.md reports: a demo's own default speed is for watching
+FLAT_OUT = json.dumps({"type": "set", "speed": 0})
+
 # TensorFlow Playground's engine, epochs per second on a 2-vCPU server (../shared/reference/ANCHORS.md).
 TF_PLAYGROUND = {"xor-default": 5300, "deep-sigmoid": 21000, "autoencoder": 159000, "largest": 457}
 
@@ -132,7 +135,7 @@ def sessions_at_once(counts: tuple[int, ...], seconds: float) -> dict[str, float
         engine = Engine()
         sessions = [Session(AutoencoderDemo(seed=i)) for i in range(n)]
         for s in sessions:
-            s.running = True
+            s.running, s.speed = True, 0.0
             engine.add(s)
         engine.tick()  # warm up
         start = sum(s.demo.iteration for s in sessions)
@@ -208,6 +211,7 @@ async def _frames_and_latency(url: str, demo: str, seconds: float) -> dict[str, 
 
     async with websockets.connect(f"{url}/ws/{demo}", max_size=None) as ws:
         await ws.recv()  # hello
+        await ws.send(FLAT_OUT)
         await ws.send(json.dumps({"type": "play"}))
         # Frames per second while training runs flat out.
         t0, frames, first_it, last_it = time.perf_counter(), 0, None, 0
@@ -245,6 +249,7 @@ async def _session_memory(url: str, pid: int, demo: str, n: int) -> dict[str, fl
     await asyncio.sleep(1.0)
     idle = (rss_kib(pid) - base) / n
     for c in conns:
+        await c.send(FLAT_OUT)
         await c.send(json.dumps({"type": "play"}))
     await asyncio.sleep(3.0)
     training = (rss_kib(pid) - base) / n

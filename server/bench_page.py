@@ -65,6 +65,7 @@ def measure(url: str, demo: str, configure: dict[str, Any] | None, seconds: floa
             page.wait_for_function("() => window.__nnp.ws && window.__nnp.ws.readyState === 1")
             if configure is not None:
                 page.evaluate(f"() => window.__nnp.ws.send({json.dumps(json.dumps(configure))})")
+            page.evaluate("() => window.__nnp.ws.send(JSON.stringify({type: 'set', speed: 0}))")  # flat out
             page.evaluate("() => window.__nnp.ws.send(JSON.stringify({type: 'play'}))")
             time.sleep(2.0)  # the first frames of the new network, kernels compiled
             cdp = page.context.new_cdp_session(page)

@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> None:
     rp.add_argument("--seed", type=int, default=0)
     rp.add_argument("--seeds", type=int, default=1, help="run seeds SEED..SEED+K-1 and report lists")
     rp.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu")
+    rp.add_argument("--lesson-step", type=int, default=None, metavar="K",
+                    help="play the demo's lesson to the end of step K (1-based), as the page's step bar does")
 
     lp = sub.add_parser("loadtest", help="a simulated classroom against a server subprocess; prints a table")
     lp.add_argument("--students", type=int, default=50, help="student sandboxes, each training and clicking")
@@ -71,6 +73,11 @@ def main(argv: list[str] | None = None) -> None:
             device = settings.torch_device()
         except ValueError as e:
             sys.exit(f"nn-playground: {e}")
+        if args.lesson_step is not None:
+            from server.runner import run_lesson
+
+            run_lesson(args.demo, args.lesson_step, device)
+            return
         run(args.demo, args.preset, args.steps, args.seed, args.seeds, device)
     elif args.cmd == "loadtest":
         from server import loadtest

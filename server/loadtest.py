@@ -22,6 +22,9 @@ from typing import Any
 from server import progress
 from server.lean_ws import LeanSocket
 
+# Measured flat out, as docs/performance.md reports: a demo's own default speed is for watching
+FLAT_OUT = json.dumps({"type": "set", "speed": 0})
+
 MAX_STUDENTS = 1000  # bounded: at most this many students and as many followers
 MAX_SECONDS = 600.0
 WARMUP_S = 3.0  # after everyone has connected, before counting
@@ -133,6 +136,7 @@ async def student(url: str, c: Client, window: Window, stop: asyncio.Event, seed
         if hello["type"] != "hello":
             c.errors.append(hello.get("message", str(hello)))
             return
+        await ws.send(FLAT_OUT)
         await ws.send(json.dumps({"type": "play"}))
         n_samples = 1
 
@@ -262,6 +266,7 @@ async def _run(procs: list[subprocess.Popen[bytes]], bases: list[str], students:
     async with _connect(f"ws://{bases[0]}/ws/{demo}") as lws:
         sid = json.loads(await lws.recv())["session"]
         room = await asyncio.to_thread(http, "POST", f"http://{bases[0]}/api/rooms", {"session": sid})
+        await lws.send(FLAT_OUT)
         await lws.send(json.dumps({"type": "play"}))
         clients = [Client("student") for _ in range(students)] + [Client("follower") for _ in range(followers)]
         tasks = []

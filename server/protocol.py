@@ -24,7 +24,10 @@ class Command(BaseModel):
 
 
 class Play(Command):
+    """Train on at the set speed; with `n` ("Train N"), pause again n iterations from now."""
+
     type: Literal["play"] = "play"
+    n: int | None = Field(default=None, ge=1, le=100_000)
 
 
 class Pause(Command):
@@ -46,11 +49,14 @@ class Reset(Command):
 
 
 class SetParams(Command):
-    """Change the learning rate and/or the speed (iterations per second, 0 = as fast as possible)."""
+    """Change the learning rate, the speed (iterations per second, 0 = as fast as possible), the iteration to
+    pause at (0 = none) and whether to pause as soon as the task is solved."""
 
     type: Literal["set"] = "set"
     lr: float | None = None
     speed: float | None = Field(default=None, ge=0, le=1e9)
+    stop_at: int | None = Field(default=None, ge=0, le=10**9)
+    pause_solved: bool | None = None
 
     @field_validator("lr")
     @classmethod
@@ -74,7 +80,14 @@ class Preset(Command):
     name: str = Field(max_length=64)
 
 
-COMMON: tuple[type[BaseModel], ...] = (Play, Pause, Step, Reset, SetParams, Select, Preset)
+class Lesson(Command):
+    """Go to step `step` (1-based) of the demo's lesson: its state rebuilt exactly, its training started."""
+
+    type: Literal["lesson"] = "lesson"
+    step: int = Field(ge=1, le=100)
+
+
+COMMON: tuple[type[BaseModel], ...] = (Play, Pause, Step, Reset, SetParams, Select, Preset, Lesson)
 
 
 class BadCommand(ValueError):

@@ -83,3 +83,30 @@ def run(demo: str, preset: str, steps: int | None, seed: int, seeds: int = 1, de
              "wall_s": round(time.perf_counter() - t0, 3)}
     emit(out, final)
     return final
+
+
+def run_lesson(demo: str, k: int, device: str = "cpu", out: TextIO = sys.stdout) -> dict[str, Any]:
+    """Build step k of the demo's lesson exactly as the page does and train it to its end; prints progress lines
+    and a final line with the demo's results and where the step paused."""
+    from server import lesson
+
+    if demo not in DEMOS:
+        raise SystemExit(f"no demo {demo!r}; there are {', '.join(DEMOS)}")
+    cls = DEMOS[demo]
+    t0 = time.perf_counter()
+    try:
+        step = lesson.check_step(cls, k)
+    except ValueError as e:
+        raise SystemExit(str(e)) from None
+
+    def report() -> None:
+        emit(out, {"lesson_step": k, "step": session.demo.iteration,
+                   "loss": session.loss_log[-1][1] if session.loss_log else None})
+
+    session = lesson.build(cls, k, device, progress=report)
+    lesson.finish(session, report)
+    final = {"final": True, "demo": demo, "lesson_step": k, "title": step.title, "expect": step.expect,
+             **session.demo.results(), "step": session.demo.iteration, "solved": session.demo.solved(),
+             "status": session.status, "wall_s": round(time.perf_counter() - t0, 3)}
+    emit(out, final)
+    return final

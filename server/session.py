@@ -18,10 +18,15 @@ from pydantic import BaseModel
 from models.demo import Demo, Limits
 from server import protocol
 from server.fairlock import FairLock
+from server.pacing import Pace
 from server.protocol import Pause, Play, Preset, Reset, Select, SetParams, Step
 
 LOSS_LOG_MAX = 4000  # points kept for the chart; past it every other one goes, so a 1,000,000-step run still fits
 POINTS_PER_SLICE = 4  # loss points recorded per training slice (the chart is sampled, like the frames)
+# The chart's labelled markers: a demo command that changes the phase of the story, and what the marker says
+MARKS = {"finetune": "fine-tune", "knock": "knockout", "knock_one_per_column": "knockout", "autoprune": "pruning",
+         "dropout": "dropout", "add_point": "point added", "configure": "new network", "load_dataset": "new data"}
+MARKS_MAX = 40
 POINT_GAP_S = 1 / 150  # a slice records its spread of points only this long after the last ones (else just its
 # newest): many tiny slices (a full classroom) must not turn every frame into a long list
 
@@ -72,7 +77,9 @@ class Session:
         self.room: str | None = None  # the room this sandbox was forked from (a student's); pushes reach it
         self.status: str | None = None  # a message for the page: "diverged ..."
         self.loss_log: list[tuple[int, float]] = []
-        self.its_per_s = 0.0  # measured training speed, smoothed
+        self.pace = Pace()  # stop at an iteration, pause when solved; the real training speed
+        self.lesson: int | None = None  # the lesson step (1-based) this session was last set to, for the step bar
+        self.marks: list[tuple[int, str]] = []  # (iteration, label): the chart's markers at phase changes
         self.k = 1  # iterations per slice, adapted so a slice fits the engine's time budget
         self.last_seen = time.monotonic()
         self.watchers = 0
@@ -93,6 +100,9 @@ class Session:
             if isinstance(cmd, Play):
                 if self.status:
                     raise ValueError(f"{self.status}: reset before playing again")
+                if cmd.n is not None:  # "Train N": on from here, at the set speed, pausing N iterations later
+                    self.pace.stop_at = self.demo.iteration + cmd.n
+                self.pace.start(self.demo)
                 self.running, self.notice = True, None
             elif isinstance(cmd, Pause):
                 self.running, self.pending_steps = False, 0
@@ -109,6 +119,11 @@ class Session:
                     self.demo.set_lr(cmd.lr)
                 if cmd.speed is not None:
                     self.speed, self.allowance = cmd.speed, 0.0
+                if cmd.stop_at is not None:  # 0: no stop
+                    self.pace.stop_at = cmd.stop_at or None
+                if cmd.pause_solved is not None:
+                    self.pace.pause_solved = cmd.pause_solved
+                    self.pace.was_solved = cmd.pause_solved and self.demo.solved()
             elif isinstance(cmd, Select):
                 self.selected = cmd.sample
             elif isinstance(cmd, Preset):
@@ -119,6 +134,9 @@ class Session:
             else:
                 if self.demo.apply(cmd):  # the demo started over (another network): so do the clock and the chart
                     self._restart()
+                label = MARKS.get(getattr(cmd, "type", ""))
+                if label is not None:
+                    self.mark(label)
                 # Its data or network may have changed, and with them the cost of an iteration: K, tuned to the
                 # old cost, could make one slice run for minutes (K grows to 10^6 while a step costs nothing,
                 # e.g. fitting no points). Start small again; K regrows fourfold per slice.
@@ -135,9 +153,20 @@ class Session:
                            f"{after_s:g} s. Press play to go on.")
             self.version += 1
 
+    def mark(self, label: str) -> None:
+        """A labelled marker on the chart at this iteration (several at one iteration are one)."""
+        if self.marks and self.marks[-1][0] == self.demo.iteration:
+            if label not in self.marks[-1][1].split(", "):
+                self.marks[-1] = (self.demo.iteration, f"{self.marks[-1][1]}, {label}")
+        else:
+            self.marks.append((self.demo.iteration, label))
+        del self.marks[:-MARKS_MAX]
+
     def _restart(self) -> None:
         self.running, self.pending_steps, self.status, self.k = False, 0, None, 1
+        self.pace.stop_at = None  # an iteration of the old run means nothing to the new one
         self.loss_log.clear()
+        self.marks = []
         self.epoch += 1
 
     def new_demo(self, cls: type[Demo], seed: int, preset: str) -> Demo:
@@ -155,8 +184,14 @@ class Session:
             if n <= 0:
                 return 0
             t0 = time.perf_counter()
+            self.demo.halt_on_solve = self.pace.pause_solved
             losses = self.demo.train(n)
             dt = time.perf_counter() - t0
+            n = len(losses)  # fewer than asked where the demo stopped at its solve (Demo.solve_every)
+            if n == 0:
+                self.running, self.pending_steps = False, 0
+                self.version += 1
+                return 0
             self.record(losses, n, dt, budget_s)
             return n
 
@@ -170,6 +205,7 @@ class Session:
             n = min(n, self.pending_steps)
         if self.speed > 0 and self.running:
             n = min(n, int(self.allowance))
+        n = self.pace.cap(self.demo, n)
         return max(0, min(n, cap) if cap is not None else n)
 
     def earn(self, dt: float) -> None:
@@ -183,8 +219,7 @@ class Session:
             self.allowance -= n
         if self.pending_steps > 0 and not self.running:
             self.pending_steps -= n
-        rate = n / max(dt, 1e-9)
-        self.its_per_s = rate if self.its_per_s == 0 else 0.8 * self.its_per_s + 0.2 * rate
+        self.pace.count(n)
         # From n, what actually ran: a slice cut short by the speed limit or a step says nothing about a full one,
         # and growing K from it would make the first slice at "max" speed run for minutes.
         self.k = max(1, min(1_000_000, int(n * min(4.0, max(0.25, budget_s / max(dt, 1e-9))))))
@@ -205,6 +240,8 @@ class Session:
         if not math.isfinite(last):
             self.running, self.pending_steps = False, 0
             self.status = "diverged: the loss became infinite or NaN (learning rate too high?)"
+        elif self.pace.reached(self.demo):
+            self.running, self.pending_steps = False, 0
         self.version += 1
 
     # ---------------------------------------------------------------- frames
@@ -237,8 +274,11 @@ class Session:
             "iteration": self.demo.iteration,
             "running": self.running,
             "pending": self.pending_steps,
-            "its_per_s": self.its_per_s if self.runnable else 0.0,
+            "its_per_s": self.pace.rate(now) if self.runnable else 0.0,
             "speed": self.speed,
+            **self.pace.public(),
+            "lesson": self.lesson,
+            "marks": self.marks,
             "lr": self.demo.lr,
             "seed": self.demo.seed,
             "preset": self.demo.preset,
@@ -275,6 +315,9 @@ class Session:
                 "loss_log": pack_losses(self.loss_log),
                 "status": self.status,
                 "room": self.room,
+                "pace": self.pace.public(),
+                "lesson": self.lesson,
+                "marks": self.marks,
                 "demo_state": self.demo.state(),
             }
 
@@ -303,9 +346,25 @@ class Session:
             self.version += 1
             self.cmd_version += 1
 
+    def take_over(self, other: Session) -> None:
+        """Become `other` (a lesson step built aside, server.lesson), keeping this id, room and pages: its demo,
+        chart, clock and stopping rules. The watchers' charts restart."""
+        with self.lock:
+            self.demo, self.loss_log, self.pace = other.demo, other.loss_log, other.pace
+            self.running, self.pending_steps, self.speed, self.allowance = other.running, 0, other.speed, 0.0
+            self.selected, self.status, self.lesson, self.k = other.selected, other.status, other.lesson, 1
+            self.marks = other.marks
+            self.epoch += 1
+            self.version += 1
+            self.cmd_version += 1
+
     def _take(self, state: dict[str, Any]) -> None:
         self.speed, self.selected, self.status = state["speed"], state["selected"], state["status"]
         self.loss_log = unpack_losses(state["loss_log"])
+        pace = state.get("pace") or {}  # saves from before stopping rules have none
+        self.pace.stop_at, self.pace.pause_solved = pace.get("stop_at"), bool(pace.get("pause_solved"))
+        self.lesson = state.get("lesson")
+        self.marks = [(int(i), str(t)) for i, t in state.get("marks", [])]
 
     def dumps(self) -> str:
         # plain json: NaN and infinities (a diverged run's weights) round-trip through json.loads

@@ -8,7 +8,7 @@ import time
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.datastructures import State
 
-from server import protocol
+from server import lesson, protocol
 from server.frames import FollowConnection, SessionConnection, stop
 from server.rooms import RoomError, seat
 from server.session import Session
@@ -126,7 +126,9 @@ CHEAP = (protocol.Play, protocol.Pause, protocol.Step, protocol.SetParams, proto
 async def _apply(s: Session, cmd: object) -> None:
     # The clock commands take microseconds: apply them inline when the engine is not in the middle of this
     # session's slice (a thread hop would cost more than the command). The rest may rebuild a network.
-    if isinstance(cmd, CHEAP) and s.lock.acquire(blocking=False):
+    if isinstance(cmd, protocol.Lesson):
+        await asyncio.to_thread(lesson.go_to, s, cmd.step)  # may replay earlier steps: seconds of training
+    elif isinstance(cmd, CHEAP) and s.lock.acquire(blocking=False):
         try:
             s.apply(cmd)  # type: ignore[arg-type]
         finally:

@@ -1,7 +1,10 @@
 // Canvas plumbing shared by every renderer: devicePixelRatio once, resize observation, rAF-coalesced redraws.
 
 export class Surface {
+  static all = new Set(); // every canvas on the page: projector mode redraws them all with its fonts
+
   constructor(canvas, draw) {
+    Surface.all.add(this);
     this.canvas = canvas;
     this.ctx = canvas.getContext("2d");
     this.drawFn = draw;

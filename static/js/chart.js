@@ -1,6 +1,8 @@
-// The loss chart: iterations on x, loss on y (linear or log), thinned so a 160,000-step run stays light.
+// The loss chart: iterations on x (linear or log), loss on y (linear or log), thinned so a 160,000-step run stays
+// light, with a labelled marker at every phase change the server reports (fine-tune, knockout, lesson step, ...).
 
 import { Surface } from "./canvas.js";
+import * as look from "./projector.js";
 
 const MAX_POINTS = 4000;
 
@@ -10,12 +12,23 @@ export class LossChart {
     this.label = label;
     this.series = series; // names; points carry one value per series
     this.points = []; // [iteration, v0, v1, ...]
+    this.marks = []; // [iteration, label]
+    this.logX = false;
     this.surface = new Surface(canvas, (ctx, w, h) => this.draw(ctx, w, h));
   }
 
   reset() { this.points = []; this.surface.redraw(); }
 
   setLog(on) { this.log = on; this.surface.redraw(); }
+
+  setLogX(on) { this.logX = on; this.surface.redraw(); }
+
+  setMarks(marks) {
+    const next = marks || [];
+    if (JSON.stringify(next) === JSON.stringify(this.marks)) return;
+    this.marks = next;
+    this.surface.redraw();
+  }
 
   add(points) {
     if (!points || !points.length) return;
@@ -32,8 +45,8 @@ export class LossChart {
   }
 
   draw(ctx, w, h) {
-    const L = 58, R = 12, T = 10, B = 26;
-    ctx.font = "12px system-ui, sans-serif";
+    const fpx = look.px(12, "chart"), L = Math.round(fpx * 4.8), R = 12, T = 10, B = Math.round(fpx * 2.2);
+    ctx.font = look.font(12, "chart");
     ctx.fillStyle = "#555";
     ctx.strokeStyle = "#bbb";
     ctx.lineWidth = 1;
@@ -54,18 +67,21 @@ export class LossChart {
       return;
     }
     const x0 = Math.min(...xs), x1 = Math.max(x0 + 1, Math.max(...xs));
+    // log x: the first 1,000 iterations and a cliff at 160,000 both get room
+    const gx = this.logX ? (x) => Math.log10(Math.max(1, x)) : (x) => x;
     const f = this.log ? (v) => Math.log10(Math.max(v, 1e-12)) : (v) => v;
     let y0 = Math.min(...vals.map(f)), y1 = Math.max(...vals.map(f));
     if (this.log) { y0 = Math.floor(y0); y1 = Math.ceil(y1); }
     if (y1 - y0 < 1e-9) { y1 = y0 + (this.log ? 1 : Math.abs(y0) * 0.1 + 1e-3); }
     if (!this.log) y0 = Math.min(0, y0);
-    const X = (x) => L + ((x - x0) / (x1 - x0)) * (w - L - R);
+    const gx0 = gx(x0), gx1 = Math.max(gx0 + 1e-9, gx(x1));
+    const X = (x) => L + ((gx(x) - gx0) / (gx1 - gx0)) * (w - L - R);
     const Y = (v) => T + (1 - (f(v) - y0) / (y1 - y0)) * (h - T - B);
     // Axes labels.
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
     if (this.log) {
-      const every = Math.max(1, Math.ceil((16 * (y1 - y0)) / (h - T - B))); // labels 16 px apart at least
+      const every = Math.max(1, Math.ceil(((fpx + 4) * (y1 - y0)) / (h - T - B))); // labels apart, never overlapping
       for (let e = y0; e <= y1; e++) {
         const y = T + (1 - (e - y0) / (y1 - y0)) * (h - T - B);
         if ((e - y0) % every === 0) ctx.fillText(`1e${e}`, L - 6, y);
@@ -77,20 +93,22 @@ export class LossChart {
     }
     ctx.textAlign = "center";
     ctx.textBaseline = "alphabetic";
-    [x0, (x0 + x1) / 2, x1].forEach((x, k) => {
+    const mid = this.logX ? 10 ** ((gx0 + gx1) / 2) : (x0 + x1) / 2;
+    [x0, mid, x1].forEach((x, k) => {
       ctx.textAlign = ["left", "center", "right"][k]; // the end labels stay inside the canvas
-      ctx.fillText(fmtIt(x), X(x), h - 8);
+      ctx.fillText(fmtIt(x), X(x), h - fpx * 0.6);
     });
     ctx.save();
-    ctx.translate(12, (T + h - B) / 2);
+    ctx.translate(fpx, (T + h - B) / 2);
     ctx.rotate(-Math.PI / 2);
     ctx.fillText(this.label + (this.log ? " (log)" : ""), 0, 0);
     ctx.restore();
+    this.drawMarks(ctx, X, x0, x1, w, h, T, B, fpx);
     // Lines.
     const strokes = ["#1b5fb0", "#c2571a", "#2a8a3a"];
     this.series.forEach((_, s) => {
       ctx.strokeStyle = strokes[s % strokes.length];
-      ctx.lineWidth = 2;
+      ctx.lineWidth = look.line(2);
       ctx.beginPath();
       let started = false;
       for (const p of pts) {
@@ -104,11 +122,39 @@ export class LossChart {
       ctx.textAlign = "left";
       this.series.forEach((name, s) => {
         ctx.fillStyle = strokes[s % strokes.length];
-        ctx.fillText(name, L + 8 + s * 90, T + 14);
+        ctx.fillText(name, L + 8 + s * fpx * 7.5, T + fpx + 2);
       });
     }
   }
 }
+
+LossChart.prototype.drawMarks = function (ctx, X, x0, x1, w, h, T, B, fpx) {
+  // Labels that would collide go one row lower (up to three rows), else they are left out: never on top.
+  const rows = [[], [], []];
+  ctx.save();
+  ctx.font = look.font(11, "chart marks");
+  ctx.textAlign = "left";
+  ctx.textBaseline = "top";
+  for (const [it, label] of this.marks) {
+    if (it < x0 || it > x1) continue;
+    const x = X(Math.max(it, 1));
+    ctx.strokeStyle = "#8a5a00";
+    ctx.lineWidth = look.line(1.2);
+    ctx.setLineDash([4, 3]);
+    ctx.beginPath(); ctx.moveTo(x, T); ctx.lineTo(x, h - B); ctx.stroke();
+    ctx.setLineDash([]);
+    const tw = ctx.measureText(label).width, lx = Math.min(x + 3, w - tw - 2);
+    const row = rows.findIndex((r) => r.every(([a, b]) => lx > b + 4 || lx + tw < a - 4));
+    if (row < 0) continue;
+    rows[row].push([lx, lx + tw]);
+    const y = T + 2 + row * (look.px(11, "chart marks") + 3);
+    ctx.fillStyle = "rgba(255,255,255,0.85)";
+    ctx.fillRect(lx - 1, y - 1, tw + 2, look.px(11, "chart marks") + 2);
+    ctx.fillStyle = "#8a5a00";
+    ctx.fillText(label, lx, y);
+  }
+  ctx.restore();
+};
 
 function fmt(v) { return Math.abs(v) >= 100 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(1) : v.toFixed(3); }
 export function fmtIt(x) {

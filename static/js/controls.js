@@ -1,19 +1,25 @@
-// What every demo page has: play/pause, step, reset, learning rate, speed, seed, the loss chart, the
-// iteration count and speed, the palette toggle, and the keyboard (space, s, r). A demo page calls
-// startDemo() and gets the socket and a hook for its own part of each frame.
+// What every demo page has: play/pause, step, reset, learning rate, speed, seed, "train N", "stop at", "pause
+// when solved", the loss chart, the iteration count and speed, the palette toggle, the lesson bar, the shortcut
+// list, and the keyboard (space, s, r, m, l, ?). A demo page calls startDemo() and gets the socket and a hook for
+// its own part of each frame.
 
 import * as colors from "./colors.js";
 import { LossChart, fmtIt } from "./chart.js";
 import { DemoSocket } from "./socket.js";
 import { classroom } from "./classroom.js";
+import { LessonBar } from "./lesson.js";
+import * as look from "./projector.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
+// How the page was asked to look (?lesson, ...), read before the socket tidies the URL.
+export const pageFlags = new URLSearchParams(location.search);
 
 export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
   const ui = {
     play: $("#play"), step: $("#step"), reset: $("#reset"), lr: $("#lr"), speed: $("#speed"), seed: $("#seed"),
     iteration: $("#iteration"), rate: $("#rate"), status: $("#status"), conn: $("#conn"), log: $("#log-scale"),
-    palette: $("#palette"), toast: $("#toast"),
+    palette: $("#palette"), toast: $("#toast"), max: $("#speed-max"), trainN: $("#train-n"), trainGo: $("#train-go"),
+    stopAt: $("#stop-at"), pauseSolved: $("#pause-solved"), help: $("#help"), helpOverlay: $("#help-overlay"),
   };
   const lossChart = new LossChart($("#loss-chart"), { log: ui.log ? ui.log.checked : true, ...chart });
   let last = null;
@@ -29,7 +35,11 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
   let room = null; // the classroom header (link, share, rooms, follower mode)
   const sock = new DemoSocket(name, {
     onHello: (msg) => { if (room) room.onHello(msg); if (onHello) onHello(msg); },
-    onError: (msg) => toast(msg.message),
+    onError: (msg) => {
+      toast(msg.message);
+      // A refused value must not stay in its box as if it were in force: show what the session trains with.
+      if (msg.command === "set" && last) showParams(last, true);
+    },
     onInfo: (msg) => { if (room) room.onInfo(msg); },
     onState: (state) => {
       ui.conn.textContent = { open: "connected", refused: "not connected" }[state] || "reconnecting...";
@@ -38,20 +48,47 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
     onFrame: (f) => {
       if (f.restart) lossChart.reset();
       lossChart.add(f.losses);
+      lossChart.setMarks(f.marks);
       ui.iteration.textContent = f.iteration.toLocaleString("en-US");
       ui.rate.textContent = f.its_per_s > 0 ? `${fmtIt(Math.round(f.its_per_s))} it/s` : "idle";
       ui.play.textContent = f.running ? "Pause" : "Play";
       ui.play.classList.toggle("running", f.running);
       ui.play.setAttribute("aria-pressed", String(f.running));
-      if (document.activeElement !== ui.lr) ui.lr.value = String(f.lr);
-      if (document.activeElement !== ui.seed) ui.seed.value = String(f.seed);
-      if (ui.speed && document.activeElement !== ui.speed) ui.speed.value = String(f.speed);
+      showParams(f, false);
       ui.status.textContent = f.status || "";
       ui.status.classList.toggle("hidden", !f.status);
       last = f;
+      window.demoFrame = f; // what the page shows now, for tests and the console
+      if (lesson) {
+        if (firstFrame && pageFlags.has("lesson")) lesson.show(f.lesson);
+        lesson.onFrame(f);
+      }
+      firstFrame = false;
       onFrame && onFrame(f);
     },
   });
+
+  // The boxes show what the session trains with; one being typed in is left alone unless `force`.
+  function showParams(f, force) {
+    const free = (el) => el && (force || document.activeElement !== el);
+    if (free(ui.lr)) ui.lr.value = String(f.lr);
+    if (free(ui.seed)) ui.seed.value = String(f.seed);
+    if (free(ui.speed)) {
+      if (![...ui.speed.options].some((o) => Number(o.value) === f.speed)) {
+        ui.speed.add(new Option(`${fmtIt(f.speed)} it/s`, String(f.speed)), ui.speed.options.length - 1);
+      }
+      ui.speed.value = String(f.speed);
+    }
+    if (f.speed > 0) slowSpeed = f.speed;
+    if (ui.max) ui.max.classList.toggle("active", f.speed === 0);
+    if (free(ui.stopAt)) ui.stopAt.value = f.stop_at ? String(f.stop_at) : "";
+    if (ui.pauseSolved) ui.pauseSolved.checked = !!f.pause_solved;
+  }
+  if (pageFlags.has("projector")) look.set(true);
+  if (pageFlags.get("hide")) look.hide(pageFlags.get("hide").split(","));
+  let firstFrame = true;
+  let slowSpeed = null; // the speed "max" goes back to
+  const lesson = $("#lesson-bar") ? new LessonBar(name, (cmd) => sock.send(cmd)) : null;
 
   room = classroom(sock, { toast });
   const send = (cmd) => sock.send(cmd);
@@ -61,12 +98,38 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
   ui.reset.addEventListener("click", () => send({ type: "reset", seed: Number(ui.seed.value) || 0 }));
   ui.lr.addEventListener("change", () => {
     const lr = Number(ui.lr.value);
-    if (!(lr > 0) || !Number.isFinite(lr)) { toast("the learning rate must be a number above 0"); return; }
+    if (!(lr > 0) || !Number.isFinite(lr)) {
+      toast("the learning rate must be a number above 0");
+      if (last) showParams(last, true);
+      return;
+    }
     send({ type: "set", lr });
   });
+  const toggleMax = () => {
+    if (!last) return;
+    send({ type: "set", speed: last.speed === 0 ? (slowSpeed || 1000) : 0 });
+  };
+  if (ui.max) ui.max.addEventListener("click", toggleMax);
+  if (ui.trainGo) ui.trainGo.addEventListener("click", () => {
+    const n = Math.floor(Number(ui.trainN.value));
+    if (!(n >= 1 && n <= 100000)) { toast("train 1 to 100,000 iterations at a time"); return; }
+    send({ type: "play", n });
+  });
+  if (ui.stopAt) ui.stopAt.addEventListener("change", () => {
+    const v = ui.stopAt.value.trim() === "" ? 0 : Math.floor(Number(ui.stopAt.value));
+    if (!(v >= 0)) { toast("stop at an iteration: a whole number, or empty for never"); if (last) showParams(last, true); return; }
+    send({ type: "set", stop_at: v });
+  });
+  if (ui.pauseSolved) ui.pauseSolved.addEventListener("change", () => send({ type: "set", pause_solved: ui.pauseSolved.checked }));
+  const help = (on) => ui.helpOverlay && ui.helpOverlay.classList.toggle("hidden", !on);
+  if (ui.help) ui.help.addEventListener("click", () => help(ui.helpOverlay.classList.contains("hidden")));
+  const helpClose = $("#help-close");
+  if (helpClose) helpClose.addEventListener("click", () => help(false));
   ui.seed.addEventListener("change", () => send({ type: "reset", seed: Math.max(0, Math.floor(Number(ui.seed.value) || 0)) }));
   if (ui.speed) ui.speed.addEventListener("change", () => send({ type: "set", speed: Number(ui.speed.value) }));
   if (ui.log) ui.log.addEventListener("change", () => lossChart.setLog(ui.log.checked));
+  const logX = $("#log-x");
+  if (logX) logX.addEventListener("change", () => lossChart.setLogX(logX.checked));
   if (ui.palette) {
     const label = () => { ui.palette.textContent = `Colours: ${colors.palette().name}`; };
     label();
@@ -85,6 +148,12 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
     if (ev.key === " ") { ev.preventDefault(); toggle(); }
     else if (ev.key === "s") send({ type: "step", n: 1 });
     else if (ev.key === "r") send({ type: "reset" });
+    else if (ev.key === "m") toggleMax();
+    else if (ev.key === "p") look.toggle();
+    else if (ev.key === "f") look.fullPanel();
+    else if (ev.key === "?") help(ui.helpOverlay.classList.contains("hidden"));
+    else if (ev.key === "Escape") help(false);
+    else if (ev.key === "l" && lesson) (lesson.shown ? lesson.hide() : lesson.show(last && last.lesson));
   });
-  return { send, toast, chart: lossChart, last: () => last, socket: sock };
+  return { send, toast, chart: lossChart, last: () => last, socket: sock, lesson };
 }

@@ -5,6 +5,7 @@
 import { Surface } from "./canvas.js";
 import * as colors from "./colors.js";
 import { autoTicks } from "./plot1d.js";
+import * as look from "./projector.js";
 
 // Colour is (v / max)^GAMMA: near its top a likelihood surface is broad and flat, and a linear ramp would paint
 // most of the box one colour; the power spreads the top of the range. The legend is labelled in v itself.
@@ -57,7 +58,7 @@ export class Landscape {
     // A square plot where there is room for one: w and t are read against each other.
     // Margins in proportion to the text: t label and ticks on the left, ticks and w label below, the legend
     // (bar, values, its label) on the right.
-    const f = this.fontPx = Math.round(Math.min(16, Math.max(12, Math.min(w, h) / 32)));
+    const f = this.fontPx = look.px(Math.round(Math.min(16, Math.max(12, Math.min(w, h) / 32))), "landscape");
     const pad = { left: Math.round(f * 3.6), right: Math.round(f * 5.4 + 16), top: 10, bottom: Math.round(f * 2.6 + 6) };
     const side = Math.max(20, Math.min(w - pad.left - pad.right, h - pad.top - pad.bottom));
     this.area = { left: pad.left, top: pad.top, right: pad.left + side, bottom: pad.top + side };

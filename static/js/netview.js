@@ -4,6 +4,7 @@
 
 import { Surface } from "./canvas.js";
 import * as colors from "./colors.js";
+import * as look from "./projector.js";
 
 export class NetView {
   // opts: onClick(layer, unit), labels: per layer array of names or null, bottomUp: per layer bools,
@@ -49,15 +50,18 @@ export class NetView {
 
   layout(w, h) {
     const sizes = this.net.sizes;
-    const pad = Math.max(28, (this.opts.maxRadius || 0) + 6); // a large neuron must not be cut at the edge
-    const top = 26; // room for layer captions
+    // a large neuron must not be cut at the edge; on the projector, room for values drawn beside the neurons
+    const pad = Math.max(28, (this.opts.maxRadius || 0) + 6), padX = look.active() ? Math.max(80, pad) : pad;
+    const top = look.px(12, "captions") * (this.frozenCaption ? 2 : 1) + 14; // room for layer captions
     const maxN = Math.max(...sizes);
-    const colGap = (w - 2 * pad) / Math.max(1, sizes.length - 1);
+    const colGap = (w - 2 * padX) / Math.max(1, sizes.length - 1);
     const rowGap = (h - top - pad) / Math.max(1, maxN);
     const r = Math.max(5, Math.min(this.opts.maxRadius || 22, rowGap * 0.38, colGap * 0.18));
     this.radius = r;
+    this.rowGap = rowGap;
+    this.colGap = colGap;
     this.positions = sizes.map((n, l) => {
-      const x = sizes.length === 1 ? w / 2 : pad + l * colGap;
+      const x = sizes.length === 1 ? w / 2 : padX + l * colGap;
       const span = (n - 1) * rowGap;
       const y0 = top + (h - top - pad) / 2 - span / 2;
       const flip = this.opts.bottomUp && this.opts.bottomUp[l];
@@ -115,25 +119,34 @@ export class NetView {
     const dense = lines.length > 600;
     for (const [rel, v, a, b] of lines) {
       ctx.strokeStyle = colors.signed(Math.sign(v) * rel, 1);
-      ctx.lineWidth = (dense ? 0.6 : 1) + (dense ? 2 : 4) * rel;
+      ctx.lineWidth = look.line((dense ? 0.6 : 1) + (dense ? 2 : 4) * rel);
       ctx.beginPath();
       ctx.moveTo(a.x, a.y);
       ctx.lineTo(b.x, b.y);
       ctx.stroke();
     }
     // Frozen layers get a caption between their columns.
-    ctx.font = "12px system-ui, sans-serif";
+    ctx.font = look.font(12, "captions");
+    const capY = look.px(12, "captions") + 2;
     ctx.textAlign = "center";
     (this.net.frozen || []).forEach((f, l) => {
       if (!f) return;
       const x = (this.positions[l][0].x + this.positions[l + 1][0].x) / 2;
       ctx.fillStyle = "#246";
-      ctx.fillText("frozen", x, 14);
+      ctx.fillText("frozen", x, capY);
     });
     (this.opts.captions || []).forEach((c, l) => {
       if (!c || !this.positions[l]) return;
       ctx.fillStyle = "#444";
-      ctx.fillText(c, this.positions[l][0].x, this.frozenCaption ? 26 : 14);
+      // the end columns' captions stay inside the canvas
+      const n = this.positions.length;
+      ctx.textAlign = n > 1 && l === 0 ? "left" : n > 1 && l === n - 1 ? "right" : "center";
+      const x = ctx.textAlign === "left" ? Math.max(2, this.positions[l][0].x - this.radius) : ctx.textAlign === "right"
+        ? Math.min(w - 2, this.positions[l][0].x + this.radius) : this.positions[l][0].x;
+      // a caption wider than its column's room would run into the next: without its aside, its last word, or none
+      const room = n > 1 ? this.colGap * 0.95 : w;
+      const text = [c, c.replace(/\s*\(.*\)$/, ""), c.split(" ").pop()].find((t) => ctx.measureText(t).width <= room);
+      if (text) ctx.fillText(text, x, this.frozenCaption ? 2 * capY : capY);
     });
     // Neurons.
     const r = this.radius;
@@ -158,7 +171,7 @@ export class NetView {
     }
     const key = `${l}:${i}`;
     const marked = this.opts.marked && this.opts.marked(l, i);
-    ctx.lineWidth = marked || key === this.hover ? 3 : 1.2;
+    ctx.lineWidth = look.line(marked || key === this.hover ? 3 : 1.2);
     ctx.strokeStyle = marked ? "#f0a000" : key === this.hover ? "#333" : "#555";
     if (dead) ctx.setLineDash([3, 3]);
     ctx.stroke();
@@ -171,9 +184,22 @@ export class NetView {
       ctx.moveTo(p.x - d, p.y - d); ctx.lineTo(p.x + d, p.y + d);
       ctx.moveTo(p.x + d, p.y - d); ctx.lineTo(p.x - d, p.y + d);
       ctx.stroke();
+    } else if (v != null && look.active() && !thumb && !look.fits(Math.round(r * 0.62), r * 1.1)
+               && this.rowGap >= look.MIN_PX + 2 && this.colGap >= 3 * look.MIN_PX + 2 * r) {
+      // Too small a circle for a value the back row can read: the value goes beside it, on a white label.
+      ctx.font = look.font(Math.round(r * 0.62), "neuron values");
+      const text = v.toFixed(2), tw = ctx.measureText(text).width, fh = look.px(Math.round(r * 0.62), "neuron values");
+      const x = l === 0 ? p.x - r - 4 - tw : p.x + r + 4;
+      ctx.fillStyle = "rgba(255,255,255,0.85)";
+      ctx.fillRect(x - 2, p.y - fh / 2 - 1, tw + 4, fh + 2);
+      ctx.fillStyle = dropped ? "#999" : "#111";
+      ctx.textAlign = "left";
+      ctx.textBaseline = "middle";
+      ctx.fillText(text, x, p.y + 0.5);
+      ctx.textBaseline = "alphabetic";
     } else if (v != null && r >= 11 && !thumb) {
       ctx.fillStyle = dropped ? "#999" : colors.inkFor(v);
-      ctx.font = `${Math.round(r * 0.62)}px system-ui, sans-serif`;
+      ctx.font = look.font(Math.round(r * 0.62), "neuron values");
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
       ctx.fillText(v.toFixed(2), p.x, p.y + 0.5);

@@ -3,6 +3,7 @@
 // hits, so a click lands exactly where the pointer is. It knows nothing of any demo.
 
 import { Surface } from "./canvas.js";
+import * as look from "./projector.js";
 
 
 export class Plot1D {
@@ -32,7 +33,7 @@ export class Plot1D {
 
   // Margins in proportion to the text: a y label, then tick labels like "-0.5"; tick labels and x label below.
   layout(w, h) {
-    this.fontPx = Math.round(Math.min(16, Math.max(12, w / 70))); // larger on a projector-sized plot
+    this.fontPx = look.px(Math.round(Math.min(16, Math.max(12, w / 70))), "plot"); // larger on a projector-sized plot
     const f = this.fontPx, left = Math.round(f * 4), bottom = Math.round(f * 2.3 + 6);
     this.area = { left, top: 12, right: Math.max(left + 10, w - 14), bottom: Math.max(22, h - bottom) };
   }
@@ -95,6 +96,7 @@ export class Plot1D {
     ctx.setLineDash([]);
     for (const l of this.layers.lines) this.drawLine(ctx, l);
     ctx.restore();
+    this.labelBoxes = []; // labels drawn so far this pass: a new one never goes on top of one
     for (const q of this.layers.points) this.drawPoint(ctx, q);
   }
 
@@ -152,7 +154,7 @@ export class Plot1D {
   }
 
   drawPoint(ctx, q) {
-    const X = this.px(q.x), Y = this.py(q.y), r = q.r || 6;
+    const X = this.px(q.x), Y = this.py(q.y), r = look.active() && q.glyph ? Math.max(17, q.r || 6) : q.r || 6;
     ctx.beginPath();
     ctx.arc(X, Y, r, 0, 2 * Math.PI);
     ctx.fillStyle = q.fill || "#333";
@@ -160,7 +162,7 @@ export class Plot1D {
     if (q.stroke) { ctx.strokeStyle = q.stroke; ctx.lineWidth = q.strokeWidth || 1.5; ctx.stroke(); }
     if (q.glyph) {
       ctx.fillStyle = q.glyphColor || "#fff";
-      ctx.font = `bold ${Math.round(r * 1.5)}px system-ui, sans-serif`;
+      ctx.font = `bold ${look.atLeast(Math.round(r * 1.5), "point glyphs")}px system-ui, sans-serif`;
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
       ctx.fillText(q.glyph, X, Y + 1);
@@ -170,7 +172,18 @@ export class Plot1D {
       ctx.font = `bold ${this.fontPx + 1}px system-ui, sans-serif`;
       ctx.fillStyle = q.textColor || "#222";
       ctx.textAlign = "center";
-      ctx.fillText(q.text, X, q.textBelow ? Y + r + 16 : Y - r - 6);
+      // Probability labels of close points would print on top of each other: a label moves one line further
+      // out (up to three) until it is clear of every label already drawn, else it is left out.
+      const fh = this.fontPx + 1, tw = ctx.measureText(q.text).width, dir = q.textBelow ? 1 : -1;
+      const y0 = q.textBelow ? Y + r + fh : Y - r - 6;
+      for (let k = 0; k < 4; k++) {
+        const y = y0 + dir * k * (fh + 2);
+        const box = { l: X - tw / 2 - 2, r: X + tw / 2 + 2, t: y - fh, b: y + 2 };
+        if (this.labelBoxes.some((o) => box.l < o.r && o.l < box.r && box.t < o.b && o.t < box.b)) continue;
+        this.labelBoxes.push(box);
+        ctx.fillText(q.text, X, y);
+        break;
+      }
     }
   }
 }

@@ -64,7 +64,12 @@ export class DemoSocket {
         // A fork or a new student sandbox: from now on this tab is that session; the URL says so no longer
         // (a refresh must not fork again), the tab's storage does.
         this.params = { session: msg.session };
-        if (location.pathname !== `/demos/${this.demo}` || location.search) history.replaceState(null, "", `/demos/${this.demo}`);
+        // Page flags (?lesson, ?projector, hide flags) stay: they say how to show the page, not which session.
+        const q = new URLSearchParams(location.search);
+        q.delete("fork");
+        q.delete("session");
+        const url = `/demos/${this.demo}` + (q.toString() ? `?${q.toString().replace(/=(&|$)/g, "$1")}` : "");
+        if (location.pathname + location.search !== url) history.replaceState(null, "", url);
       }
     }
     this.h.onHello && this.h.onHello(msg);

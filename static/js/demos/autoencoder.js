@@ -69,6 +69,13 @@ function render(f) {
     }), Object.assign(document.createElement("p"), {
       className: "hint",
       textContent: `test accuracy ${(d.accuracy * 100).toFixed(0)}% over ${d.samples.length} shadows; largest change of a frozen weight: ${d.encoder_max_change}`,
+    }), Object.assign(document.createElement("p"), {
+      id: "finetune-count",
+      className: "readout",
+      // The fine-tune's own count: "whoa, that was pretty fast" must not need a subtraction.
+      textContent: d.finetuned
+        ? `fine-tuned in ${d.finetune_steps.toLocaleString("en-US")} iterations`
+        : `fine-tuning: ${d.finetune_steps.toLocaleString("en-US")} iterations so far`,
     }));
     $("#probs").classList.remove("hidden");
   }

@@ -4,6 +4,7 @@
 
 import { Surface } from "../canvas.js";
 import { classCss } from "../heatmap.js";
+import * as look from "../projector.js";
 
 export class Plane {
   // handlers: onAdd(x, y, shift), onRemove(x, y, radius), onMove(x, y | null)
@@ -79,7 +80,7 @@ export class Plane {
     ctx.moveTo(0, o.y); ctx.lineTo(w, o.y);
     ctx.moveTo(o.x, 0); ctx.lineTo(o.x, h);
     ctx.stroke();
-    const font = Math.round(Math.max(11, Math.min(16, w / 40)));
+    const font = look.px(Math.round(Math.max(11, Math.min(16, w / 40))), "plane ticks");
     ctx.font = `${font}px system-ui, sans-serif`;
     ctx.fillStyle = "rgba(0,0,0,0.65)";
     ctx.textBaseline = "top";
@@ -154,7 +155,7 @@ export class Plane {
   }
 
   drawEquation(ctx, w, seg) {
-    const font = Math.round(Math.max(13, Math.min(22, w / 26)));
+    const font = look.px(Math.round(Math.max(13, Math.min(22, w / 26))), "equation");
     ctx.font = `600 ${font}px system-ui, sans-serif`;
     const at = seg ? { x: seg[0].x + (seg[1].x - seg[0].x) * 0.3, y: seg[0].y + (seg[1].y - seg[0].y) * 0.3 } : { x: 8, y: 8 };
     const text = this.line.equation + (seg ? "" : "  (outside the plane)");
