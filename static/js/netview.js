@@ -152,6 +152,7 @@ export class NetView {
     if (thumb && !dead) {
       ctx.save();
       ctx.clip();
+      if (dropped) ctx.globalAlpha = 0.18; // greyed while dropped, as a neuron without a heatmap is
       ctx.imageSmoothingEnabled = false;
       ctx.drawImage(thumb, p.x - r, p.y - r, 2 * r, 2 * r);
       ctx.restore();
