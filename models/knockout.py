@@ -140,6 +140,10 @@ class KnockoutDemo(Demo):
         self.knocked = self.tracked.knocked()  # pruning may have knocked neurons out since the last command
         super().reset(seed)
 
+    def solved(self) -> bool:
+        """Solved at some point since the net was built (a lesson step "until solved" stops there)."""
+        return self.tracked.solved_at is not None
+
     # ------------------------------------------------------------------ commands
     def apply(self, command: BaseModel) -> bool | None:
         """Every check comes before any change: a refused command leaves the demo as it was. True: a fresh net
