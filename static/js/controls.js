@@ -12,7 +12,7 @@ const $ = (sel, root = document) => root.querySelector(sel);
 export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
   const ui = {
     play: $("#play"), step: $("#step"), reset: $("#reset"), lr: $("#lr"), speed: $("#speed"), seed: $("#seed"),
-    iteration: $("#iteration"), rate: $("#rate"), status: $("#status"), conn: $("#conn"), log: $("#log-scale"),
+    again: $("#again"), iteration: $("#iteration"), rate: $("#rate"), status: $("#status"), conn: $("#conn"), log: $("#log-scale"),
     palette: $("#palette"), toast: $("#toast"),
   };
   const lossChart = new LossChart($("#loss-chart"), { log: ui.log ? ui.log.checked : true, ...chart });
@@ -45,6 +45,7 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
       ui.play.setAttribute("aria-pressed", String(f.running));
       if (document.activeElement !== ui.lr) ui.lr.value = String(f.lr);
       if (document.activeElement !== ui.seed) ui.seed.value = String(f.seed);
+      if (ui.again) ui.again.textContent = `Again: seed ${f.seed + 1}`;
       if (ui.speed && document.activeElement !== ui.speed) ui.speed.value = String(f.speed);
       ui.status.textContent = f.status || "";
       ui.status.classList.toggle("hidden", !f.status);
@@ -63,6 +64,11 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
     const lr = Number(ui.lr.value);
     if (!(lr > 0) || !Number.isFinite(lr)) { toast("the learning rate must be a number above 0"); return; }
     send({ type: "set", lr });
+  });
+  // "Run it again, to see it is no fluke" (lecture): the next seed and play, in one click.
+  if (ui.again) ui.again.addEventListener("click", () => {
+    send({ type: "reset", seed: (last ? last.seed : Number(ui.seed.value) || 0) + 1 });
+    send({ type: "play" });
   });
   ui.seed.addEventListener("change", () => send({ type: "reset", seed: Math.max(0, Math.floor(Number(ui.seed.value) || 0)) }));
   if (ui.speed) ui.speed.addEventListener("change", () => send({ type: "set", speed: Number(ui.speed.value) }));

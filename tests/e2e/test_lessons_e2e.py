@@ -79,3 +79,21 @@ def test_the_batch_states_its_budget_and_keeps_going_from_where_runs_stuck(page:
     page.click("#batch-stop")
     expect(page.locator("#batch-summary")).to_contain_text("stopped")
     page.click("#play")
+
+
+def test_again_runs_the_next_seed_and_colour_per_layer_rescales_each_layer(page: Page, live_server) -> None:
+    page.goto(f"{live_server.url}/demos/knockout")
+    expect(page.locator("#conn")).to_have_text("connected")
+    expect(page.locator("#again")).to_have_text("Again: seed 1")
+    page.click("#again")
+    expect(page.locator("#seed")).to_have_value("1")
+    expect(page.locator("#play")).to_have_text("Pause")
+    expect(page.locator("#again")).to_have_text("Again: seed 2")
+    page.click("#play")  # pause: the weights hold still while the drawing is compared with them
+    expect(page.locator("#play")).to_have_text("Play")
+    shared = page.eval_on_selector("#net", "c => c.netview.scales")
+    assert len(set(shared)) == 1, "by default every layer shares one scale"
+    page.check("#per-layer")
+    page.wait_for_function("() => new Set(document.querySelector('#net').netview.scales).size > 1")
+    scales, weights = page.eval_on_selector("#net", "c => [c.netview.scales, c.netview.net.weights]")
+    assert scales == [max(abs(v) for row in w for v in row) for w in weights], "each layer's own strongest weight"

@@ -20,6 +20,7 @@ let frame = null;
 const net = new NetView($("#net"), {
   bottomUp: [true, false, false, false, false, false, false], // shadow levels bottom-up, like the shadow itself
   captions: ["shadow", "column 1", "column 2", "column 3", "column 4", "column 5", "output"],
+  perLayer: () => $("#per-layer").checked,
   onClick: (layer, unit) => {
     const last = frame ? frame.demo.net.sizes.length - 1 : 6;
     if (layer === 0 || layer === last) { demo.toast("only hidden neurons (columns 1-5) can be knocked out", "info"); return; }
@@ -30,6 +31,7 @@ const net = new NetView($("#net"), {
 const demo = startDemo("knockout", { onFrame: render, chart: { label: "error (MSE)" } });
 
 // ------------------------------------------------------------------ tools
+$("#per-layer").addEventListener("change", () => net.redraw());
 $("#knock-column").addEventListener("click", () => demo.send({ type: "knock_one_per_column" }));
 $("#autoprune").addEventListener("click", () => {
   demo.send({ type: "autoprune", to: frame && frame.demo.prune_to ? 0 : 2 });
