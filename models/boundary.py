@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import functools
 from dataclasses import asdict
 from typing import Any, ClassVar
 
@@ -15,13 +14,13 @@ from models import boundary_overfit as overfit
 from models import datasets2d, features, perceptron
 from models.boundary_commands import AddPoint, ClearPoints, Configure, ImportCSV, LoadDataset, RemovePoint
 from models.boundary_config import PRESETS, BoundaryConfig
+from models.boundary_view import HEATMAP, THUMB, heatmaps
 from models.demo import Demo, FitJob, Script, Train
 from models.dropout import Dropout, dropped
 from models.mlp import MLP
-from models.plane import encode_columns, encode_signed, encode_unsigned, grid, signed
 
-HEATMAP = 100  # the output heatmap is HEATMAP x HEATMAP cells, like TensorFlow Playground's
-THUMB = 20  # every neuron's own heatmap, drawn inside it in the network picture
+__all__ = ["HEATMAP", "THUMB", "BoundaryDemo", "equation"]  # HEATMAP, THUMB: the frame's grid sizes, for readers
+
 MAX_LAYERS = 8  # hidden layers
 MAX_WIDTH = 16  # neurons per hidden layer
 MAX_HIDDEN = 96  # hidden neurons in all: keeps one frame's heatmaps small and the grid pass fast
@@ -223,29 +222,8 @@ class BoundaryDemo(Demo):
         return ln if ln is None else ln | {"equation": equation(ln)}
 
     # ------------------------------------------------------------------ views
-    @torch.no_grad()
     def heatmaps(self) -> dict[str, Any]:
-        """One forward pass over both grids: the output at HEATMAP^2 cells and every neuron (inputs included) at
-        THUMB^2 cells, each quantised to a byte per cell (see docs/protocol.md)."""
-        # float32: every value ends up as one byte, and the 10,400-point pass of a big net is most of a frame
-        outs = bn.layers(self.net, self.cfg.output, _grid_inputs(tuple(self.cfg.features)).to(self.device),
-                         torch.float32)
-        cut = HEATMAP * HEATMAP
-        last = outs[-1][:cut]
-        classes = last.shape[1]
-        if classes <= 2:  # P(A): one signed channel (A green, B red)
-            output = {"channels": 1, "data": encode_signed(2 * last[:, 0] - 1)}
-        else:  # P(class k): one unsigned channel per class, class-major
-            output = {"channels": classes, "data": encode_unsigned(last.T.contiguous())}
-        kinds = ["free"] + [{"sigmoid": "prob", "tanh": "tanh"}.get(self.cfg.activation, "free")] * len(
-            self.cfg.hidden) + ["prob"]
-        neurons, scales = [], []
-        for v, kind in zip(outs, kinds, strict=True):
-            d, scale = signed(v[cut:], kind)
-            neurons.append(encode_columns(d))
-            scales.append([round(float(s), 4) for s in scale])
-        return {"size": HEATMAP, "thumb": THUMB, "extent": datasets2d.EXTENT, "output": output,
-                "neurons": neurons, "scales": scales}
+        return heatmaps(self.net, self.cfg)
 
     def snapshot(self, selected: int) -> dict[str, Any]:
         p = self.points
@@ -304,17 +282,6 @@ class BoundaryDemo(Demo):
         self.points = datasets2d.PointSet.from_state(state["points"])
         super().load(state)  # rebuilds the net for cfg, keeping the points
         self.net.load(state["net"])
-
-
-@functools.cache
-def _grids() -> torch.Tensor:
-    return torch.cat([grid(HEATMAP), grid(THUMB)])
-
-
-@functools.lru_cache(maxsize=32)
-def _grid_inputs(names: tuple[str, ...]) -> torch.Tensor:
-    """The network's inputs at every grid cell, float32, per feature set (the sines need not run every frame)."""
-    return features.transform(_grids(), list(names)).to(torch.float32)
 
 
 def equation(ln: dict[str, Any]) -> str:
