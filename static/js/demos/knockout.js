@@ -88,7 +88,9 @@ function renderTools(d) {
     $("#dropout-p-value").textContent = d.dropout.p.toFixed(2);
   }
   $("#net-hint").textContent = d.dropout.on
-    ? `Dropout is on: every update drops each hidden neuron with probability ${d.dropout.p.toFixed(2)}; grey ones were dropped on the last update.`
+    ? `Dropout is on: every update drops each hidden neuron with probability ${d.dropout.p.toFixed(2)}; grey ones were dropped on the last update. `
+      + "On this task it does not help (docs/lessons.md): with p = 0.1, 3 of 10 seeds solve within 2.4M iterations; "
+      + "without dropout all 10 solve within 241k. The many-seeds batch below can compare them."
     : "Click a hidden neuron to knock it out (its lines vanish) or bring it back. Green weights are positive, red negative.";
 }
 
