@@ -133,6 +133,28 @@ class AutoencoderDemo(Demo):
     def reconstruction_error(self) -> float:
         return self.autoencoder.error(self.x, self.x)
 
+    @torch.no_grad()
+    def matches(self) -> bool:
+        """Whether the output column matches the desired one for every animal: each level on the right side of 0.5."""
+        return bool(((self.autoencoder.predict(self.x) - self.x).abs() < 0.5).all())
+
+    def stimuli(self) -> dict[str, list[str]]:
+        """Each hidden unit's most stimulating input (levels bottom up, 1 = shadow) and what it looks like: an
+        animal's shadow, a shadow of another height, or no shadow at all (not one column from the ground up)."""
+        patterns, looks = [], []
+        for unit in range(self.cfg.hidden):
+            pattern, _, _ = max_stimulus(self.autoencoder, 1, unit)
+            bits = "".join("1" if v > 0.5 else "0" for v in pattern)
+            height = bits.count("1")
+            if bits != "1" * height + "0" * (shadows.LEVELS - height):
+                looks.append("no shadow")
+            elif height in shadows.HEIGHTS:
+                looks.append(shadows.ANIMALS[shadows.HEIGHTS.index(height)])
+            else:
+                looks.append(f"a shadow of height {height}")
+            patterns.append(bits)
+        return {"stimuli": patterns, "stimuli_look_like": looks}
+
     def encoder_max_change(self) -> float:
         assert self.classifier is not None and self.encoder_at_finetune is not None, "not fine-tuning"
         now = self.classifier.flat[: self.encoder_at_finetune.numel()]
@@ -168,7 +190,8 @@ class AutoencoderDemo(Demo):
 
     # ------------------------------------------------------------------ lesson
     def results(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"phase": self.phase, "reconstruction_mse": self.reconstruction_error()}
+        out: dict[str, Any] = {"phase": self.phase, "reconstruction_mse": self.reconstruction_error(),
+                               "matches": self.matches(), **self.stimuli()}
         if self.classifier is not None:
             out.update(accuracy=self.test_accuracy(), finetune_steps=self.finetune_steps,
                        encoder_max_change=self.encoder_max_change())

@@ -3,58 +3,28 @@
 from __future__ import annotations
 
 import copy
-import functools
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from typing import Any, ClassVar
 
 import torch
 from pydantic import BaseModel
 
 from models import boundary_net as bn
+from models import boundary_overfit as overfit
 from models import datasets2d, features, perceptron
 from models.boundary_commands import AddPoint, ClearPoints, Configure, ImportCSV, LoadDataset, RemovePoint
+from models.boundary_config import PRESETS, BoundaryConfig
 from models.boundary_lesson import LESSON
+from models.boundary_view import HEATMAP, THUMB, heatmaps
 from models.demo import Demo, FitJob, Script, Train
+from models.dropout import Dropout, dropped
 from models.mlp import MLP
-from models.plane import encode_columns, encode_signed, encode_unsigned, grid, signed
 
-HEATMAP = 100  # the output heatmap is HEATMAP x HEATMAP cells, like TensorFlow Playground's
-THUMB = 20  # every neuron's own heatmap, drawn inside it in the network picture
+__all__ = ["HEATMAP", "THUMB", "BoundaryDemo", "equation"]  # HEATMAP, THUMB: the frame's grid sizes, for readers
+
 MAX_LAYERS = 8  # hidden layers
 MAX_WIDTH = 16  # neurons per hidden layer
 MAX_HIDDEN = 96  # hidden neurons in all: keeps one frame's heatmaps small and the grid pass fast
-
-
-@dataclass
-class BoundaryConfig:
-    dataset: str = "circle"  # what a fresh session loads
-    n: int = 400  # points in that dataset
-    noise: float = 0.0  # 0..0.5
-    test_ratio: float = 0.5  # share of the points held out for testing
-    hidden: list[int] = field(default_factory=lambda: [4, 2])  # neurons per hidden layer; [] = perceptron
-    activation: str = "tanh"  # of every hidden layer: sigmoid, tanh, relu, linear
-    output: str = "sigmoid"  # step, sigmoid, sigmoid-mse, softmax (boundary_net.OUTPUTS)
-    features: list[str] = field(default_factory=lambda: ["x1", "x2"])
-    lr: float = 0.03
-    batch: int = 10  # points per update; one iteration is one pass over the training points
-    l1: float = 0.0
-    l2: float = 0.0
-    steps: int = 500  # iterations (epochs) that `nn-playground run` trains when --steps is not given
-
-
-PRESETS: dict[str, BoundaryConfig] = {
-    "default": BoundaryConfig(),
-    # Separable data, a perceptron with a step output, Rosenblatt's rule one point at a time.
-    "perceptron-linear": BoundaryConfig(dataset="linear", hidden=[], output="step", lr=0.1, batch=1, steps=100),
-    # The same perceptron on XOR: no line separates it, the rule keeps cycling.
-    "perceptron-xor": BoundaryConfig(dataset="xor", hidden=[], output="step", lr=0.1, batch=1, steps=100),
-    # Two hidden neurons are enough for XOR: two lines, and the output keeps the band between them.
-    "xor": BoundaryConfig(dataset="xor", hidden=[2], lr=0.1, batch=10, steps=500),
-    "circle": BoundaryConfig(dataset="circle", hidden=[4, 2], lr=0.1, batch=10, steps=500),
-    # Every feature, six layers of eight ReLUs (TensorFlow Playground's largest net).
-    "spiral": BoundaryConfig(dataset="spiral", hidden=[8] * 6, activation="relu", features=list(features.NAMES),
-                             lr=0.03, batch=10, steps=2000),
-}
 
 
 class BoundaryDemo(Demo):
@@ -65,7 +35,7 @@ class BoundaryDemo(Demo):
     max_lr = 10.0
     presets: ClassVar[tuple[str, ...]] = tuple(PRESETS)
     commands: ClassVar[tuple[type[BaseModel], ...]] = (AddPoint, RemovePoint, ClearPoints, LoadDataset, ImportCSV,
-                                                       Configure)
+                                                       Configure, Dropout)
     lesson = LESSON
     solve_every = 1  # "pause when solved" checks the training accuracy after every epoch (a pass over the points)
     default_speed = 20.0  # epochs per second: the boundary visibly moves; "max" is one click away
@@ -79,6 +49,17 @@ class BoundaryDemo(Demo):
         self.cfg.output = self._fitting_output(self.cfg.output, self.cfg.hidden, self.points.classes)
         self.net = self._new_net(self.cfg)
         self._data: tuple[torch.Tensor, torch.Tensor] | None = None
+        self.test_curve: list[tuple[int, float, float]] = []  # (iteration, train loss, test loss) the script saw
+
+        self.gen = torch.Generator()
+        self.dropped: list[list[bool]] | None = None
+
+    def _draws(self, it0: int, epochs: int, updates: int) -> torch.Tensor:
+        """Dropout draws for epochs it0..it0+epochs-1, (epochs * updates, hidden neurons): each epoch's from a
+        generator seeded by the seed and the epoch, so neither the slicing nor a restore changes them."""
+        hidden = sum(self.net.spec.sizes[1:-1])
+        return torch.cat([torch.rand((updates, hidden), generator=self.gen.manual_seed(self.seed * 1_000_003 + e),
+                                     dtype=self.net.spec.dtype) for e in range(it0, it0 + epochs)])
 
     # ------------------------------------------------------------------ the network
     @staticmethod
@@ -94,6 +75,7 @@ class BoundaryDemo(Demo):
         spec = bn.spec_for(len(cfg.features), cfg.hidden, cfg.activation, cfg.output, self.points.classes)
         net = MLP.create(spec, self.seed, self.device)
         net.l1, net.l2 = cfg.l1, cfg.l2
+        net.dropout = cfg.dropout_p if cfg.dropout_on else 0.0
         return net
 
     def _reshape(self, cfg: BoundaryConfig) -> None:
@@ -141,6 +123,12 @@ class BoundaryDemo(Demo):
             self.points = points
         elif isinstance(command, Configure):
             self._configure(command)
+            return
+        elif isinstance(command, Dropout):
+            self.cfg.dropout_on = command.on
+            self.cfg.dropout_p = command.p if command.p is not None else self.cfg.dropout_p
+            self.net.dropout = self.cfg.dropout_p if self.cfg.dropout_on else 0.0
+            self.dropped = None
             return
         else:
             super().apply(command)
@@ -192,10 +180,20 @@ class BoundaryDemo(Demo):
             return torch.zeros(n, dtype=torch.float64)
         if self.cfg.output == "step":
             return perceptron.rule_fit(self.net, x, y[:, 0], n, self.lr, self.cfg.batch)
+        if self.dropping:  # one draw per update, on the fused kernel as the knockout demo's dropout
+            draws = self._draws(self.iteration - n, n, self.net.updates_per_epoch(x.shape[0], self.cfg.batch))
+            errors = self.net.fit(x, y, n, self.lr, batch=self.cfg.batch, draws=draws)
+            self.dropped = dropped(self.net, draws[-1])
+            return errors
         return self.net.fit(x, y, n, self.lr, batch=self.cfg.batch)
 
+    @property
+    def dropping(self) -> bool:
+        """Whether training drops neurons now: dropout on, and hidden neurons to drop (a perceptron has none)."""
+        return self.net.dropout > 0 and bool(self.cfg.hidden)
+
     def fit_job(self) -> FitJob | None:
-        if self.cfg.output == "step":
+        if self.cfg.output == "step" or self.dropping:  # dropout trains alone, with its own draws
             return None
         x, y = self.data()
         return FitJob(self.net, x, y, self.lr, self.cfg.batch, self.trained) if x.shape[0] else None
@@ -237,29 +235,8 @@ class BoundaryDemo(Demo):
         return ln if ln is None else ln | {"equation": equation(ln)}
 
     # ------------------------------------------------------------------ views
-    @torch.no_grad()
     def heatmaps(self) -> dict[str, Any]:
-        """One forward pass over both grids: the output at HEATMAP^2 cells and every neuron (inputs included) at
-        THUMB^2 cells, each quantised to a byte per cell (see docs/protocol.md)."""
-        # float32: every value ends up as one byte, and the 10,400-point pass of a big net is most of a frame
-        outs = bn.layers(self.net, self.cfg.output, _grid_inputs(tuple(self.cfg.features)).to(self.device),
-                         torch.float32)
-        cut = HEATMAP * HEATMAP
-        last = outs[-1][:cut]
-        classes = last.shape[1]
-        if classes <= 2:  # P(A): one signed channel (A green, B red)
-            output = {"channels": 1, "data": encode_signed(2 * last[:, 0] - 1)}
-        else:  # P(class k): one unsigned channel per class, class-major
-            output = {"channels": classes, "data": encode_unsigned(last.T.contiguous())}
-        kinds = ["free"] + [{"sigmoid": "prob", "tanh": "tanh"}.get(self.cfg.activation, "free")] * len(
-            self.cfg.hidden) + ["prob"]
-        neurons, scales = [], []
-        for v, kind in zip(outs, kinds, strict=True):
-            d, scale = signed(v[cut:], kind)
-            neurons.append(encode_columns(d))
-            scales.append([round(float(s), 4) for s in scale])
-        return {"size": HEATMAP, "thumb": THUMB, "extent": datasets2d.EXTENT, "output": output,
-                "neurons": neurons, "scales": scales}
+        return heatmaps(self.net, self.cfg)
 
     def snapshot(self, selected: int) -> dict[str, Any]:
         p = self.points
@@ -272,6 +249,8 @@ class BoundaryDemo(Demo):
             "plane": self.heatmaps(),
             "line": self.line(),
             "metrics": self.metrics(),
+            "dropout": {"on": self.cfg.dropout_on, "p": self.cfg.dropout_p},
+            "dropped": self.dropped if self.dropping else None,
             "limits": {"points": datasets2d.MAX_POINTS, "layers": MAX_LAYERS, "width": MAX_WIDTH,
                        "hidden": MAX_HIDDEN},
         }
@@ -290,10 +269,22 @@ class BoundaryDemo(Demo):
         ln = self.line()
         if ln is not None:
             out["line"] = equation(ln)
+        if self.test_curve:
+            out["test_curve"] = [list(p) for p in self.test_curve]
+            out["best_test_loss"] = min(p[2] for p in self.test_curve)
         return out
 
     def script(self, steps: int | None) -> Script:
-        yield Train(steps if steps is not None else self.cfg.steps)
+        """Train; the overfit preset also records train and test loss as it goes (its lesson is their gap)."""
+        total = steps if steps is not None else self.cfg.steps
+        if self.preset != "overfit":
+            yield Train(total)
+            return
+        for at in overfit.checkpoints(total):
+            if at > self.iteration:
+                yield Train(at - self.iteration)
+            m = self.metrics()
+            self.test_curve.append((self.iteration, m["train_loss"], m["test_loss"]))
 
     # ------------------------------------------------------------------ persistence
     def state(self) -> dict[str, Any]:
@@ -304,17 +295,6 @@ class BoundaryDemo(Demo):
         self.points = datasets2d.PointSet.from_state(state["points"])
         super().load(state)  # rebuilds the net for cfg, keeping the points
         self.net.load(state["net"])
-
-
-@functools.cache
-def _grids() -> torch.Tensor:
-    return torch.cat([grid(HEATMAP), grid(THUMB)])
-
-
-@functools.lru_cache(maxsize=32)
-def _grid_inputs(names: tuple[str, ...]) -> torch.Tensor:
-    """The network's inputs at every grid cell, float32, per feature set (the sines need not run every frame)."""
-    return features.transform(_grids(), list(names)).to(torch.float32)
 
 
 def equation(ln: dict[str, Any]) -> str:

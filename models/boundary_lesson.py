@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from models.boundary_overfit import OVERFIT_STEPS
 from models.lesson import LessonStep
 
 LESSON: tuple[LessonStep, ...] = (
@@ -33,4 +34,4 @@ LESSON: tuple[LessonStep, ...] = (
         note="Every feature, six layers of eight ReLUs: TensorFlow Playground's largest net, on the spiral.",
         expect="pauses once every training point is classified right (100%), within 2,000 epochs",
         preset="spiral", train="solved", until=2000, speed=50.0),
-)
+) + OVERFIT_STEPS  # dropout where its claim holds: overfitting (docs/lessons.md)

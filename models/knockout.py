@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from models import shadows
 from models.demo import Demo, FitJob, Script, Train
+from models.dropout import Dropout
 from models.knockout_batch import Batch
 from models.knockout_lesson import LESSON
 from models.knockout_net import TrackedNet
@@ -28,8 +29,26 @@ class KnockoutConfig:
     prune_to: int = 2  # the prune preset knocks out one per column, retraining each time, down to this many
     dropout_p: float = 0.2  # the dropout slider's starting probability
     wide_steps: int = 400_000  # default budget of the wide and prune presets (the cliff comes at ~60k-250k)
-    narrow_steps: int = 1_000_000  # default budget of the narrow preset (lecture: stuck for a million)
+    # "Stuck" is only honest at a stated budget: two-per-column nets do escape, after plateaus tens of times longer
+    # than the wide net's (docs/lessons.md). The budget is the wide net's slowest first solve over seeds 0..15
+    # (measured: `nn-playground run knockout --preset wide --seeds 16`) times stuck_factor.
+    wide_slowest_solve: int = 241_127
+    stuck_factor: int = 10
+    keep_going_factor: int = 50  # "keep going" in the batch: the plateau this many times the wide net's, not a wall
     batch_share: int = 4  # while a many-seeds batch runs, it trains this many iterations per lecture-net one
+
+    @property
+    def stuck_budget(self) -> int:
+        """The narrow preset's budget: what the wide net needed at worst, `stuck_factor` times over."""
+        return self.wide_slowest_solve * self.stuck_factor
+
+    @property
+    def keep_going_budget(self) -> int:
+        return self.wide_slowest_solve * self.keep_going_factor
+
+
+LECTURE_SOLVE = 160_000  # lecture: "after about 160,000 iterations it seems to have got it"
+MAX_BATCH_STEPS = 25_000_000  # a batch run's budget at most (the slowest narrow escape measured: 18.4M)
 
 
 class Knock(BaseModel):
@@ -60,21 +79,24 @@ class Narrow(BaseModel):
     width: int = Field(ge=1, le=10)
 
 
-class Dropout(BaseModel):
-    """Dropout on or off; while on, each hidden neuron is dropped with probability p on every update."""
-
-    type: Literal["dropout"] = "dropout"
-    on: bool
-    p: float | None = Field(default=None, gt=0.0, le=0.9, allow_inf_nan=False)
-
-
 class RunSeeds(BaseModel):
-    """Start (or stop) the many-seeds batch: wide-then-pruned and narrow-from-scratch for `seeds` seeds."""
+    """Start (or stop) the many-seeds batch: wide-then-pruned and narrow-from-scratch for `seeds` seeds, each for
+    the same budget (by default the stated one, KnockoutConfig.stuck_budget); with `dropout`, also the wide net
+    from scratch with that dropout rate."""
 
     type: Literal["batch"] = "batch"
     on: bool = True
     seeds: int = Field(default=8, ge=1, le=32)
-    steps: int = Field(default=400_000, ge=1000, le=1_000_000)
+    steps: int = Field(default=KnockoutConfig().stuck_budget, ge=1000, le=MAX_BATCH_STEPS)
+    dropout: float = Field(default=0.0, ge=0.0, le=0.9, allow_inf_nan=False)
+
+
+class KeepGoing(BaseModel):
+    """Give the batch's stuck runs a larger budget (default: KnockoutConfig.keep_going_factor times the wide net's
+    slowest solve); they resume where they stopped."""
+
+    type: Literal["batch_more"] = "batch_more"
+    steps: int | None = Field(default=None, ge=1000, le=MAX_BATCH_STEPS)
 
 
 class KnockoutDemo(Demo):
@@ -83,7 +105,8 @@ class KnockoutDemo(Demo):
     blurb = "Why wide nets train: the plateau, the cliff, knockouts, narrow nets that get stuck, dropout."
     default_lr = KnockoutConfig.lr
     presets: ClassVar[tuple[str, ...]] = ("default", "wide", "narrow", "prune")  # default = wide
-    commands: ClassVar[tuple[type[BaseModel], ...]] = (Knock, KnockOnePerColumn, AutoPrune, Narrow, Dropout, RunSeeds)
+    commands: ClassVar[tuple[type[BaseModel], ...]] = (Knock, KnockOnePerColumn, AutoPrune, Narrow, Dropout, RunSeeds,
+                                                       KeepGoing)
     lesson = LESSON
     solve_every = 0  # TrackedNet times every solve exactly and can stop training right there
     default_speed = 20_000.0  # the plateau lasts seconds, not a blink; "max" is one click away
@@ -95,6 +118,7 @@ class KnockoutDemo(Demo):
         self.knocked: list[tuple[int, int]] = []
         self.dropout_on, self.dropout_p = False, self.cfg.dropout_p
         self.batch: Batch | None = None
+        self.budget: int | None = None  # set by `script`: the most iterations `nn-playground run` trains
         super().__init__(seed, device, preset)
 
     def build(self) -> None:
@@ -146,9 +170,13 @@ class KnockoutDemo(Demo):
             self.tracked.dropped = None
         elif isinstance(command, RunSeeds):
             if command.on:
-                self.batch = Batch(self._make, self.seed, command.seeds, command.steps)
+                self.batch = Batch(self._make, self.seed, command.seeds, command.steps, command.dropout)
             elif self.batch is not None:
                 self.batch.cancel()
+        elif isinstance(command, KeepGoing):
+            if self.batch is None:
+                raise ValueError("no many-seeds batch to keep going: run one first")
+            self.batch.keep_going(command.steps or max(self.cfg.keep_going_budget, self.batch.steps * 5))
         else:
             super().apply(command)
         self.knocked = self.tracked.knocked()
@@ -202,6 +230,10 @@ class KnockoutDemo(Demo):
             "dropout": {"on": self.dropout_on, "p": self.dropout_p},
             "dropped": t.dropped if self.dropout_on else None,
             "batch": self.batch.summary() if self.batch is not None else None,
+            # the stated budgets (KnockoutConfig) and the lecture's own number, for the page to say beside ours
+            "budgets": {"wide_slowest": self.cfg.wide_slowest_solve, "stuck": self.cfg.stuck_budget,
+                        "keep_going": self.cfg.keep_going_budget},
+            "lecture_solve": LECTURE_SOLVE,
         }
 
     # ------------------------------------------------------------------ lesson
@@ -211,17 +243,31 @@ class KnockoutDemo(Demo):
                                "error": self.net.error(self.x, self.y)}
         if self.preset == "prune" or t.changes:
             out["retrain_steps"] = t.retrain_steps()
+            out["knocked_at"] = [c.at for c in t.changes]
+        if self.budget is not None:
+            goal = t.prune_done() if self.preset == "prune" else t.solved_at is not None
+            out |= {"budget": self.budget, "stopped": "solved" if goal else "budget"}
+        if self.dropout_on:
+            out["dropout"] = self.dropout_p
         return out
 
     def script(self, steps: int | None) -> Script:
-        """wide / narrow: train from scratch; prune: the same, knocking out one per column on every solve."""
-        budget = self.cfg.narrow_steps if self.preset == "narrow" else self.cfg.wide_steps
-        yield Train(steps if steps is not None else budget, label=self.preset)
+        """wide / narrow: train from scratch until solved; prune: the same, knocking out one per column on every
+        solve, until solved at `prune_to` per column. Each for at most `steps` (the budget), then it stops."""
+        self.budget = steps if steps is not None else (
+            self.cfg.stuck_budget if self.preset == "narrow" else self.cfg.wide_steps)
+        t = self.tracked
+        done = t.prune_done if self.preset == "prune" else (lambda: t.solved_at is not None)
+        yield Train(self.budget, until=done, label=self.preset)
 
     @classmethod
     def aggregate(cls, results: list[dict[str, Any]]) -> dict[str, Any]:
         out = super().aggregate(results)
         out["solved_fraction"] = sum(r["solved_at"] is not None for r in results) / len(results) if results else 0.0
+        budgets = {r.get("budget") for r in results}
+        if len(budgets) == 1 and None not in budgets:
+            out["budget"] = budgets.pop()
+            out["note"] = budget_note(results, out["budget"], KnockoutConfig())
         return out
 
     # ------------------------------------------------------------------ persistence
@@ -242,3 +288,16 @@ class KnockoutDemo(Demo):
         # Dropout draws go on from a stream of their own: a restored session needs no generator state.
         self.tracked.gen.manual_seed(self.seed * 1_000_003 + self.iteration)
         self.batch = Batch.from_state(self._make, state["batch"]) if state["batch"] is not None else None
+
+
+def budget_note(results: list[dict[str, Any]], budget: int, cfg: KnockoutConfig) -> str:
+    """What a run that stops at its budget may and may not claim, with its numbers."""
+    stopped = sum(r.get("stopped") == "budget" for r in results)
+    rule = (f"{cfg.stuck_factor} x the wide net's slowest solve, {cfg.wide_slowest_solve:,}"
+            if budget == cfg.stuck_budget else f"{budget / cfg.wide_slowest_solve:.1f} x the wide net's slowest "
+            f"solve, {cfg.wide_slowest_solve:,}")
+    head = f"budget {budget:,} iterations ({rule}): {len(results) - stopped} of {len(results)} reached the goal"
+    if not stopped:
+        return head + "."
+    return (head + f"; {stopped} stopped there unsolved. Stuck at this budget only: a larger --budget shows "
+            "whether they escape (a long plateau is not a wall)")

@@ -7,6 +7,7 @@ from typing import Any
 
 import torch
 
+from models.dropout import dropped
 from models.mlp import MLP
 
 MAX_CHANGES = 100  # knockout records kept (a lecture makes a handful; a bored student clicking makes many)
@@ -192,12 +193,7 @@ class TrackedNet:
         return errors < self.tol**2 * (1 + 1e-9)
 
     def _record_dropped(self, draw: torch.Tensor) -> None:
-        out, off = [], 0
-        for m in self.net.masks[:-1]:
-            n = m.numel()
-            out.append([bool(draw[off + i] < self.net.dropout and m[i] > 0) for i in range(n)])
-            off += n
-        self.dropped = out
+        self.dropped = dropped(self.net, draw)
 
     # ------------------------------------------------------------------ persistence
     def state(self) -> dict[str, Any]:

@@ -24,6 +24,12 @@ def main(argv: list[str] | None = None) -> None:
     rp.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu")
     rp.add_argument("--lesson-step", type=int, default=None, metavar="K",
                     help="play the demo's lesson to the end of step K (1-based), as the page's step bar does")
+    rp.add_argument("--budget", type=int, default=None,
+                    help="knockout: the most iterations a seed trains before it stops unsolved (same as --steps)")
+    rp.add_argument("--dropout", type=float, default=None, metavar="P",
+                    help="knockout, boundary: train with dropout, each hidden neuron dropped with probability P")
+    rp.add_argument("--plot", default=None, metavar="FILE.png",
+                    help="draw every seed's loss curve into a PNG (needs the plot extra: pip install -e '.[plot]')")
 
     lp = sub.add_parser("loadtest", help="a simulated classroom against a server subprocess; prints a table")
     lp.add_argument("--students", type=int, default=50, help="student sandboxes, each training and clicking")
@@ -63,6 +69,16 @@ def main(argv: list[str] | None = None) -> None:
 
         if args.seeds < 1 or (args.steps is not None and args.steps < 0):
             sys.exit("--seeds must be at least 1 and --steps not negative")
+        if args.budget is not None and args.steps is not None:
+            sys.exit("give --budget or --steps, not both: for this command they mean the same")
+        if args.budget is not None and args.budget < 1:
+            sys.exit("--budget must be at least 1")
+        if args.dropout is not None and not 0 < args.dropout <= 0.9:
+            sys.exit("--dropout must be in (0, 0.9]")
+        if args.plot is not None:
+            from server import plot
+
+            plot.check_available()
         import torch
 
         # As `serve` does (NNP_TORCH_THREADS, default 1): for tiny networks a second intra-op thread only adds
@@ -78,7 +94,12 @@ def main(argv: list[str] | None = None) -> None:
 
             run_lesson(args.demo, args.lesson_step, device)
             return
-        run(args.demo, args.preset, args.steps, args.seed, args.seeds, device)
+        steps = args.budget if args.budget is not None else args.steps
+        final = run(args.demo, args.preset, steps, args.seed, args.seeds, device, dropout=args.dropout,
+                    curves=args.plot is not None)
+        if args.plot is not None:
+            plot.draw(final, args.plot)
+            print(f"nn-playground: wrote {args.plot}", file=sys.stderr)
     elif args.cmd == "loadtest":
         from server import loadtest
 

@@ -49,20 +49,29 @@ def run_train(engine: Engine, session: Session, phase: Train, report: Callable[[
 
 
 def run(demo: str, preset: str, steps: int | None, seed: int, seeds: int = 1, device: str = "cpu",
-        out: TextIO = sys.stdout) -> dict[str, Any]:
-    """Run the preset's script for seeds seed..seed+seeds-1; prints progress lines and returns the final one."""
+        out: TextIO = sys.stdout, dropout: float | None = None, curves: bool = False) -> dict[str, Any]:
+    """Run the preset's script for seeds seed..seed+seeds-1; prints progress lines and returns the final one.
+
+    `dropout`: the demo's own dropout command is sent first, as the page's toggle would. `curves`: the final
+    dict returned (not the line printed) also carries every seed's loss curve as the chart keeps it, for --plot.
+    """
     if demo not in DEMOS:
         raise SystemExit(f"no demo {demo!r}; there are {', '.join(DEMOS)}")
     cls = DEMOS[demo]
     if preset not in cls.presets:
         raise SystemExit(f"{demo} has no preset {preset!r}; it has {', '.join(cls.presets)}")
+    if dropout is not None and "dropout" not in protocol.command_types(cls):
+        have = [n for n, c in DEMOS.items() if "dropout" in protocol.command_types(c)]
+        raise SystemExit(f"{demo} has no dropout; {', '.join(have)} have")
     engine = Engine(slice_s=0.05)
-    results = []
+    results, lines = [], []
     t0 = time.perf_counter()
     # the bar's total grows as the script reaches each training phase (a phase may stop early: `until`)
     shown = progress.bar(f"{demo} {preset}", 0, "it")
     for s in range(seed, seed + seeds):
         session = Session(cls(seed=s, device=device, preset=preset))
+        if dropout is not None:
+            session.apply(protocol.parse(cls, protocol.encode({"type": "dropout", "on": True, "p": dropout})))
         for item in session.demo.script(steps):
             if isinstance(item, Train):
 
@@ -77,11 +86,17 @@ def run(demo: str, preset: str, steps: int | None, seed: int, seeds: int = 1, de
                 assert isinstance(item, BaseModel), f"a script yields commands or Train, got {item!r}"
                 session.apply(item)
         results.append(session.demo.results() | {"step": session.demo.iteration, "status": session.status})
+        if curves:
+            lines.append({"seed": s, "loss": list(session.loss_log), "result": results[-1]})
     shown.close()
     final = results[0] if seeds == 1 else cls.aggregate(results)
     final = {"final": True, "demo": demo, "preset": preset, "seed": seed, **final,
              "wall_s": round(time.perf_counter() - t0, 3)}
+    if dropout is not None:
+        final["dropout"] = dropout
     emit(out, final)
+    if curves:  # returned, not printed: thousands of points per seed
+        final["curves"] = lines
     return final
 
 

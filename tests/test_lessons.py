@@ -205,3 +205,12 @@ def test_boundary_steps() -> None:
     assert isinstance(s4.demo, BoundaryDemo) and len(s4.demo.points.label) == 0 and not s4.running
     s5 = ended("boundary", 5)
     assert s5.demo.results()["accuracy"] == 1.0 and s5.demo.iteration < 2000
+
+
+def test_boundary_overfit_steps_end_with_dropout_lowering_the_test_loss() -> None:
+    plain, dropped = ended("boundary", 6).demo, ended("boundary", 7).demo
+    assert plain.preset == dropped.preset == "overfit" and not plain.cfg.dropout_on and dropped.cfg.dropout_on
+    assert plain.iteration == dropped.iteration == 2000
+    r0, r1 = plain.results(), dropped.results()
+    assert r0["loss"] < 1e-3 and r0["accuracy"] == 1.0, "without dropout the net learns the noise"
+    assert r1["test_loss"] < r0["test_loss"] - 0.1, "with dropout the test loss stays well below"

@@ -115,7 +115,17 @@ def test_the_many_seeds_batch_reports_progress_in_frames(client: TestClient) -> 
         assert [(r["kind"], r["seed"], r["status"]) for r in b["runs"]] == [("pruned", 0, "stuck"),
                                                                             ("narrow", 0, "stuck")]
         assert all(r["iteration"] == 1000 for r in b["runs"]) and not b["active"]
-        assert b["counts"] == {"pruned": {"solved": 0, "stuck": 1}, "narrow": {"solved": 0, "stuck": 1}}
+        assert b["counts"] == {"pruned": {"solved": 0, "stuck": 1, "escaped": 0},
+                               "narrow": {"solved": 0, "stuck": 1, "escaped": 0}}
+        assert b["first_steps"] == b["steps"] == 1000 and b["kinds"] == ["pruned", "narrow"]
+        send(ws, type="batch_more", steps=1000)  # not above the budget: refused, nothing changes
+        assert "above the current 1,000" in next_of(ws, "error")["message"]
+        send(ws, type="batch_more", steps=3000)  # "keep going": the stuck runs resume where they stopped
+        f = frame_where(ws, lambda f: f["demo"]["batch"]["steps"] == 3000 and f["demo"]["batch"]["done"] == 2,
+                        timeout=60)
+        b = f["demo"]["batch"]
+        assert [(r["status"], r["iteration"], r["stuck_at"]) for r in b["runs"]] == [("stuck", 3000, 1000)] * 2
+        assert b["first_steps"] == 1000
         send(ws, type="pause")
 
 

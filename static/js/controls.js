@@ -17,8 +17,8 @@ export const pageFlags = new URLSearchParams(location.search);
 export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
   const ui = {
     play: $("#play"), step: $("#step"), reset: $("#reset"), lr: $("#lr"), speed: $("#speed"), seed: $("#seed"),
-    iteration: $("#iteration"), rate: $("#rate"), status: $("#status"), conn: $("#conn"), log: $("#log-scale"),
-    palette: $("#palette"), toast: $("#toast"), max: $("#speed-max"), trainN: $("#train-n"), trainGo: $("#train-go"),
+    again: $("#again"), iteration: $("#iteration"), rate: $("#rate"), status: $("#status"), conn: $("#conn"),
+    log: $("#log-scale"), palette: $("#palette"), toast: $("#toast"), max: $("#speed-max"), trainN: $("#train-n"), trainGo: $("#train-go"),
     stopAt: $("#stop-at"), pauseSolved: $("#pause-solved"), help: $("#help"), helpOverlay: $("#help-overlay"),
   };
   const lossChart = new LossChart($("#loss-chart"), { log: ui.log ? ui.log.checked : true, ...chart });
@@ -55,6 +55,7 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
       ui.play.classList.toggle("running", f.running);
       ui.play.setAttribute("aria-pressed", String(f.running));
       showParams(f, false);
+      if (ui.again) ui.again.textContent = `Again: seed ${f.seed + 1}`;
       ui.status.textContent = f.status || "";
       ui.status.classList.toggle("hidden", !f.status);
       last = f;
@@ -125,6 +126,11 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
   if (ui.help) ui.help.addEventListener("click", () => help(ui.helpOverlay.classList.contains("hidden")));
   const helpClose = $("#help-close");
   if (helpClose) helpClose.addEventListener("click", () => help(false));
+  // "Run it again, to see it is no fluke" (lecture): the next seed and play, in one click.
+  if (ui.again) ui.again.addEventListener("click", () => {
+    send({ type: "reset", seed: (last ? last.seed : Number(ui.seed.value) || 0) + 1 });
+    send({ type: "play" });
+  });
   ui.seed.addEventListener("change", () => send({ type: "reset", seed: Math.max(0, Math.floor(Number(ui.seed.value) || 0)) }));
   if (ui.speed) ui.speed.addEventListener("change", () => send({ type: "set", speed: Number(ui.speed.value) }));
   if (ui.log) ui.log.addEventListener("change", () => lossChart.setLog(ui.log.checked));

@@ -103,7 +103,10 @@ export class NetView {
       return m;
     };
     const trainable = strongest((f) => !f), fixed = strongest((f) => f);
-    this.scales = weights.map((_, l) => (frozen[l] ? fixed : trainable));
+    // Per layer (a toggle): each layer against its own strongest weight, so a layer of small weights still shows
+    // its signs (the knockout output layer going "all red" while the hidden layers' weights are larger).
+    this.scales = weights.map((W, l) => (this.opts.perLayer && this.opts.perLayer()
+      ? Math.max(1e-9, ...W.map((row) => Math.max(...row.map(Math.abs)))) : frozen[l] ? fixed : trainable));
     // Weights, weakest first so the strong ones sit on top.
     const lines = [];
     weights.forEach((W, l) => {
@@ -165,6 +168,7 @@ export class NetView {
     if (thumb && !dead) {
       ctx.save();
       ctx.clip();
+      if (dropped) ctx.globalAlpha = 0.18; // greyed while dropped, as a neuron without a heatmap is
       ctx.imageSmoothingEnabled = false;
       ctx.drawImage(thumb, p.x - r, p.y - r, 2 * r, 2 * r);
       ctx.restore();

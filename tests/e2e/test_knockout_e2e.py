@@ -79,6 +79,7 @@ def test_narrow_net_dropout_and_the_many_seeds_panel(page: Page, live_server) ->
     wait_iteration(page, 1)
     page.wait_for_function("() => document.querySelector('#net').netview.dropped !== null")
     expect(page.locator("#net-hint")).to_contain_text("Dropout is on")
+    expect(page.locator("#net-hint")).to_contain_text("On this task it does not help")
     page.uncheck("#dropout")
     page.wait_for_function("() => document.querySelector('#net').netview.dropped === null")
 

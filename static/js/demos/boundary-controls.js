@@ -1,5 +1,5 @@
 // The decision-boundary page's own controls: data, the class a click adds, features, layers, activation,
-// output, L1/L2, batch. Each sends one command; the next frame is the truth they are synced back from.
+// output, L1/L2, batch, dropout. Each sends one command; the next frame is the truth they are synced back from.
 
 import { classCss } from "../heatmap.js";
 
@@ -81,6 +81,10 @@ export function wireControls(demo, ui, frame, rerender) {
   }
   $("#batch").addEventListener("input", () => { $("#batch-out").textContent = $("#batch").value; });
   $("#batch").addEventListener("change", () => configure({ batch: Number($("#batch").value) }));
+  const sendDropout = () => send({ type: "dropout", on: $("#dropout").checked, p: Number($("#dropout-p").value) });
+  $("#dropout").addEventListener("change", sendDropout);
+  $("#dropout-p").addEventListener("input", () => { $("#dropout-p-out").textContent = Number($("#dropout-p").value).toFixed(2); });
+  $("#dropout-p").addEventListener("change", sendDropout);
   $("#show-test").addEventListener("change", rerender);
   $("#discretize").addEventListener("change", rerender);
 }
@@ -102,6 +106,12 @@ export function syncControls(f, ui) {
   $("#split-out").textContent = `${$("#split").value}%`;
   $("#batch-out").textContent = $("#batch").value;
   $("#layer-count").textContent = String(c.hidden.length);
+  if (document.activeElement !== $("#dropout-p")) {
+    $("#dropout").checked = d.dropout.on;
+    $("#dropout-p").value = String(d.dropout.p);
+    $("#dropout-p-out").textContent = d.dropout.p.toFixed(2);
+  }
+  $("#dropout").disabled = c.hidden.length === 0; // a perceptron has no hidden neuron to drop
   $("#output option[value=step]").disabled = c.hidden.length > 0 || c.classes > 2;
   for (const v of ["sigmoid", "sigmoid-mse"]) $(`#output option[value=${v}]`).disabled = c.classes > 2;
   document.querySelectorAll("#features input").forEach((i) => { i.checked = d.inputs.includes(i.value); });

@@ -152,6 +152,8 @@ const pct = (v) => (v == null ? "-" : `${(v * 100).toFixed(1)}%`);
 const num = (v) => (v == null ? "-" : v !== 0 && v < 0.001 ? v.toExponential(1) : v.toFixed(4));
 let lastTest = -1;
 
+const NET_HINT = $("#net-hint").textContent;
+
 function render(f) {
   frame = f;
   const d = f.demo;
@@ -159,7 +161,11 @@ function render(f) {
   decodeHeatmaps(d.plane, discrete);
   const L = d.net.sizes.length - 1;
   net.opts.captions = d.net.sizes.map((n, l) => (l === 0 ? "inputs" : l === L ? "output" : ""));
-  net.set(d.net);
+  net.set(d.net, { dropped: d.dropped });
+  $("#net-hint").textContent = d.dropped
+    ? `Dropout is on: every update drops each hidden neuron with probability ${d.dropout.p.toFixed(2)} (grey: dropped `
+      + "on the last update); the heatmaps and losses use the whole net, as after training."
+    : NET_HINT;
   plane.set({ heat: output, discrete, points: d.points, showTest: $("#show-test").checked, line: d.line,
               extent: d.plane.extent });
   requestAnimationFrame(placeOverlays); // after the network has been laid out in this animation frame
