@@ -160,7 +160,12 @@ class Registry:
             raise KeyError("no such session" if state is None else "sharing needs persistence (NNP_DB_PATH)")
         sid = SHARE_PREFIX + secrets.token_urlsafe(9)
         state = {**state, "id": sid, "room": None}
-        await asyncio.to_thread(self.store.save, [(sid, state["demo"], json.dumps(state))])
+        try:
+            await asyncio.to_thread(self.store.save, [(sid, state["demo"], json.dumps(state))])
+        except Exception as e:  # noqa: BLE001 - a damaged or full store: the page is told, the server carries on
+            log.warning("a share of session %s could not be saved to %s (%s)", session_id, self.store.path,
+                        _problem(e))
+            raise StoreError(f"the server's store could not save the copy ({_problem(e)})") from None
         return sid
 
     def add(self, s: Session) -> Session:

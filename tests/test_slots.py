@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -159,3 +160,35 @@ def test_an_unreadable_store_file_is_refused_at_start_up(settings: Settings) -> 
     srv.thread.join(30)
     assert not srv.server.started, "the server must not start on a store it cannot read"
     assert Path(settings.db_path).read_bytes().startswith(b"not a database"), "and must leave the file as it was"
+
+
+def test_a_save_the_store_refuses_is_told_once_and_the_others_are_saved(
+        settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    with LiveServer(replace(settings, save_every_s=0.1)) as srv, Client(f"{srv.url}/ws/toy") as bad, \
+            Client(f"{srv.url}/ws/toy") as good:
+        store = srv.app.state.registry.store
+        bad_id, good_id = bad.next_of("hello")["session"], good.next_of("hello")["session"]
+        real_save = store.save
+
+        def save(rows: list[tuple[str, str, str]]) -> None:  # a damaged page under this one row, as SQLite says it
+            if any(r[0] == bad_id for r in rows):
+                raise sqlite3.DatabaseError("database disk image is malformed")
+            real_save(rows)
+
+        store.save = save
+        for c in (bad, good):
+            c.send({"type": "step", "n": 5})
+        err = bad.next_of("error")
+        assert "could not save your session (DatabaseError: database disk image is malformed)" in err["message"]
+        bad.send({"type": "step", "n": 1})  # changed again: saving is retried, quietly
+        bad.frame_where(lambda f: f["iteration"] == 6)
+        deadline = time.monotonic() + 10
+        while store.load(good_id) is None:
+            assert time.monotonic() < deadline, "the other session was never saved"
+            time.sleep(0.1)
+        time.sleep(0.5)
+        assert store.load(bad_id) is None
+        with pytest.raises((TimeoutError, AssertionError)):  # no second error for the same problem
+            bad.next_of("error", timeout=1)
+    told = [r for r in caplog.records if r.name == "nnp.sessions" and bad_id in r.getMessage()]
+    assert len(told) == 1 and told[0].exc_info is None, "one log line, however many rounds retried"
