@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import math
 import re
@@ -11,6 +13,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from server import protocol
 from server.config import Settings
 
 Scope = MutableMapping[str, Any]
@@ -202,22 +205,45 @@ class Pages:
 
 
 class ErrorThrottle:
-    """At most one error frame per `every_s` after a short burst: a flood of bad commands is answered with a count
-    ("N commands ignored"), not with a frame per command."""
+    """A connection's error frames: after a short burst, at most one every `every_s`. An error that comes too soon
+    waits for its turn; one that comes while another waits replaces it and is counted, so a flood is answered with
+    a count ("N more commands ignored") and a person's one mistake still hears why, a moment later."""
 
-    def __init__(self, burst: int = 5, every_s: float = 1.0) -> None:
-        self.burst, self.every_s = burst, every_s
+    def __init__(self, send: Callable[[dict[str, Any]], Awaitable[None]], burst: int = 5, every_s: float = 1.0) -> None:
+        self.send, self.burst, self.every_s = send, burst, every_s
         self.tokens, self.t = float(burst), time.monotonic()
-        self.held = 0  # errors not sent since the last one that was
+        self.pending: tuple[str, str | None] | None = None
+        self.replaced = 0  # errors never sent since the last one that was
+        self.task: asyncio.Task[None] | None = None
 
-    def take(self) -> int | None:
-        """None: say nothing now (the error is counted); else how many were held back before this one."""
+    def _refill(self) -> None:
         now = time.monotonic()
         self.tokens = min(float(self.burst), self.tokens + (now - self.t) / self.every_s)
         self.t = now
-        if self.tokens < 1:
-            self.held += 1
-            return None
+
+    async def say(self, message: str, command: str | None = None) -> None:
+        self._refill()
+        if self.pending is None and self.tokens >= 1:
+            self.tokens -= 1
+            await self.send(protocol.error(message, command))
+            return
+        self.replaced += self.pending is not None
+        self.pending = (message, command)
+        if self.task is None:
+            self.task = asyncio.get_running_loop().create_task(self._flush())
+
+    async def _flush(self) -> None:
+        await asyncio.sleep(max(0.0, 1 - self.tokens) * self.every_s)
+        self._refill()
         self.tokens -= 1
-        held, self.held = self.held, 0
-        return held
+        assert self.pending is not None, "a flush is only scheduled for a waiting error"
+        (message, command), replaced = self.pending, self.replaced
+        self.pending, self.replaced, self.task = None, 0, None
+        if replaced:
+            message += f" ({replaced:,} more commands ignored since the last error)"
+        with contextlib.suppress(Exception):  # the page has gone meanwhile
+            await self.send(protocol.error(message, command))
+
+    def close(self) -> None:
+        if self.task is not None:
+            self.task.cancel()

@@ -185,6 +185,12 @@ class Registry:
         if not self.connections.get(session_id):
             self.connections.pop(session_id, None)
 
+    def keep(self, s: Session) -> None:
+        """Something beyond its pages depends on this session (it leads a room): save it, even unchanged."""
+        if s.id in self.untouched:
+            self.untouched.discard(s.id)
+            s.saved_version = -1
+
     def closed(self, s: Session) -> None:
         """Its last page has gone: a session nobody ever changed leaves at once (there is nothing to keep)."""
         if s.id in self.untouched and s.watchers == 0 and s.version == 0 and s.room is None:

@@ -132,9 +132,16 @@ async def _sandbox(ws: WebSocket, state: State, s: Session) -> None:
 async def _commands(ws: WebSocket, conn: SessionConnection, state: State, s: Session) -> None:
     """Read, check and apply commands until the page goes. Nothing one message does ends the connection: whatever
     goes wrong is an error frame for it (at most one a second in a flood) and one line in the log."""
+    errors = ErrorThrottle(conn.send)
+    try:
+        await _command_loop(ws, state, s, errors)
+    finally:
+        errors.close()
+
+
+async def _command_loop(ws: WebSocket, state: State, s: Session, errors: ErrorThrottle) -> None:
     registry, settings = state.registry, state.settings
     limit = RateLimit(settings.max_commands_per_s, settings.command_burst)
-    errors = ErrorThrottle()
     while True:
         raw = await _receive(ws, settings.max_message_bytes)
         if raw is None:
@@ -148,27 +155,17 @@ async def _commands(ws: WebSocket, conn: SessionConnection, state: State, s: Ses
             cmd = protocol.parse(type(s.demo), raw)
             await _apply(s, cmd)
         except (protocol.BadCommand, ValueError) as e:
-            await _tell(conn, errors, str(e), getattr(cmd, "type", None))
+            await errors.say(str(e), getattr(cmd, "type", None))
             continue
         except Exception as e:  # noqa: BLE001 - a bug met by one command must not take the page's connection
             log.warning("session %s: %s failed: %s: %s", s.id, getattr(cmd, "type", "a command"),
                         type(e).__name__, e)
-            await _tell(conn, errors, f"the server could not carry this out ({type(e).__name__}); nothing "
-                                      "changed", getattr(cmd, "type", None))
+            await errors.say(f"the server could not carry this out ({type(e).__name__}); nothing changed",
+                             getattr(cmd, "type", None))
             continue
         registry.engine.wake()
         for c in registry.connections.get(s.id, ()):
             c.wake.set()  # every page of this session shows the change at once, not at the next tick
-
-
-async def _tell(conn: SessionConnection | FollowConnection, errors: ErrorThrottle, message: str,
-                command: str | None = None) -> None:
-    held = errors.take()
-    if held is None:
-        return  # a flood: counted, said with the next error that goes out
-    if held:
-        message += f" ({held:,} more commands ignored since the last error)"
-    await conn.send(protocol.error(message, command))
 
 
 CHEAP = (protocol.Play, protocol.Pause, protocol.Step, protocol.SetParams, protocol.Select)
@@ -218,18 +215,19 @@ async def _follow(ws: WebSocket, state: State, demo: str, code: str) -> None:
                          "presets": list(cls.presets), "commands": [], "max_lr": cls.max_lr})
         sender = asyncio.create_task(conn.frames())
         await state.rooms.first_frame(room, conn)
-        errors = ErrorThrottle()
+        errors = ErrorThrottle(conn.send)
         try:
             while True:
                 raw = await _receive(ws, state.settings.max_message_bytes)
                 if raw is None:
                     break
-                await _tell(conn, errors, raw.why if isinstance(raw, Refused) else (
+                await errors.say(raw.why if isinstance(raw, Refused) else (
                     f"read-only: this is the lecturer's network in room {room.code}. Fork it into your sandbox to "
                     "train your own copy."))
         except WebSocketDisconnect:
             pass
         finally:
+            errors.close()
             await stop(sender)
     finally:
         state.rooms.unfollow(room.code, conn)
