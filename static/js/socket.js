@@ -82,6 +82,7 @@ export class DemoSocket {
     this.connect();
   }
 
+  // true once sent (or queued until the socket opens); false when refused here, the page told why
   send(cmd) {
     const text = JSON.stringify(cmd);
     // The server closes the connection (1009) on a larger message, before reading it: refuse it here, with words.
@@ -90,9 +91,10 @@ export class DemoSocket {
     if (max && bytes > max) {
       this.h.onError && this.h.onError({ type: "error", command: cmd.type,
         message: `too large to send (${bytes.toLocaleString()} bytes; this server takes ${max.toLocaleString()}, NNP_MAX_MESSAGE_BYTES)` });
-      return;
+      return false;
     }
     if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
     else this.queue.push(text);
+    return true;
   }
 }
