@@ -143,7 +143,10 @@ def test_odd_numbers_and_types_are_refused_by_field_and_rule(live_server: LiveSe
         for raw, words in (('{"type": "set", "speed": NaN}', "speed: NaN is not a number"),
                            ('{"type": "set", "lr": true}', "lr: Input should be a valid number, got true"),
                            ('{"type": "finetune", "on": "yes"}', "on: Input should be a valid boolean, got 'yes'"),
-                           ('{"type": "step", "n": ' + "7" * 5001 + "}", "n: a number with 5,001 digits is too long")):
+                           ('{"type": "step", "n": ' + "7" * 5001 + "}", "n: a number with 5,001 digits is too long"),
+                           ("[" * 30_000 + "]" * 30_000, "nested too deeply"),
+                           ('{"type": "preset", "name": "\\ud800"}', "name: Input should be a valid string"),
+                           ('{"type": "select", "sample": 1, "sample": "x"}', "sample: Input should be a valid int")):
             c.send(raw)
             assert words in c.next_of("error")["message"], raw
         c.send(json.dumps({"type": "step", "n": 2}))
