@@ -52,10 +52,20 @@ def origin_refusal(scope: Scope, settings: Settings) -> str | None:
     if origin.rstrip("/").lower() in allowed or "*" in allowed:
         return None
     host = (header(scope, "host") or "").lower()
-    if host and urlsplit(origin).netloc.lower() == host:
+    if host and _same_host(origin, host):
         return None  # the page's own host: the playground's pages talk to the server that served them
     return (f"origin {origin} may not use this server (it serves {host or 'another host'}); "
             "an operator can allow it in NNP_ALLOWED_ORIGINS")
+
+
+def _same_host(origin: str, host: str) -> bool:
+    """Origin names the Host header's host, and its port if Host has one (a proxy passing nginx's `$host` drops
+    the port: then the host name decides)."""
+    try:
+        o, h = urlsplit(origin), urlsplit(f"//{host}")
+        return o.hostname is not None and o.hostname == h.hostname and (h.port is None or o.port == h.port)
+    except ValueError:  # a port that is no number: not this server
+        return False
 
 
 class OriginGuard:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import httpx
 import pytest
@@ -151,3 +152,63 @@ def test_odd_numbers_and_types_are_refused_by_field_and_rule(live_server: LiveSe
             assert words in c.next_of("error")["message"], raw
         c.send(json.dumps({"type": "step", "n": 2}))
         assert c.frame_where(lambda f: f["iteration"] == 2)
+
+
+NGINX = "/usr/sbin/nginx"
+NGINX_CONF = """daemon off; pid {dir}/nginx.pid; error_log {dir}/error.log; worker_processes 1;
+events {{ worker_connections 64; }}
+http {{
+  access_log off; client_body_temp_path {dir}; proxy_temp_path {dir}; fastcgi_temp_path {dir};
+  uwsgi_temp_path {dir}; scgi_temp_path {dir};
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{
+      proxy_pass http://127.0.0.1:{upstream};
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection "upgrade";
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    }}
+  }}
+}}
+"""
+
+
+def test_behind_nginx_the_pages_origin_passes_and_clients_are_told_apart(settings: Settings, tmp_path) -> None:
+    """A common reverse proxy: nginx passing `$host` (no port) and appending the peer to X-Forwarded-For."""
+    import subprocess
+
+    from tests.conftest import free_port
+
+    if not Path(NGINX).exists():
+        pytest.fail("nginx is missing: install Debian's nginx package")
+    port = free_port()
+    with LiveServer(replace(settings, client_ip_header=FWD, room_misses_per_min=2)):
+        conf = tmp_path / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(dir=tmp_path, port=port, upstream=settings.port))
+        proxy = subprocess.Popen([NGINX, "-c", str(conf), "-e", str(tmp_path / "error.log")],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    httpx.get(f"{url}/healthz", timeout=2)
+                    break
+                except httpx.HTTPError:
+                    assert proxy.poll() is None and time.monotonic() < deadline, proxy.stderr.read() if \
+                        proxy.poll() is not None else "nginx did not come up"
+                    time.sleep(0.1)
+            with Client(f"{url}/ws/toy", origin=url) as page:  # the page's own origin, through the proxy
+                assert page.next_of("hello")["mode"] == "sandbox"
+            with Client(f"{url}/ws/toy", origin="https://evil.example.com") as page:
+                assert "may not use this server" in page.next_of("error")["message"]
+            # the client's own X-Forwarded-For is kept, nginx appends the real peer: the last one counts
+            for _ in range(2):
+                assert httpx.get(f"{url}/api/rooms/NOPE00", headers={FWD: "198.51.100.1"}).status_code == 404
+            assert httpx.get(f"{url}/api/rooms/NOPE00", headers={FWD: "198.51.100.2"}).status_code == 429, \
+                "a forged header must not buy a client a new budget"
+        finally:
+            proxy.terminate()
+            proxy.wait(10)
