@@ -20,7 +20,9 @@ from server import rooms_api, ws
 from server.config import Settings
 from server.engine import Engine
 from server.frames import ROUND_SHARE, FramePump, stop
+from server.guard import Lookups, OriginGuard, Pages, RoomCodeGuard
 from server.hub import RoomHub
+from server.room_expiry import RoomExpiry
 from server.rooms import MemoryRooms, RoomBackend
 from server.sessions import Registry
 from server.store import Store
@@ -50,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # reads it without a device copy. A GPU, when there is one, trains groups of same-shaped sessions at once.
     device, shown = "cpu", settings.describe_device()
     torch.set_num_threads(settings.torch_threads)
+    lookups = Lookups(settings.room_misses_per_min)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,10 +65,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pump = FramePump(settings.fps, settings.min_fps, engine)
         hub = RoomHub(room_backend(settings, store), registry, pump, settings)
         app.state.registry, app.state.pump, app.state.rooms = registry, pump, hub
+        app.state.room_expiry = expiry = RoomExpiry(hub, lookups, settings)
         engine.start()
         threading.Thread(target=warm_up, args=(device,), name="nnp-warm-up", daemon=True).start()
         await hub.start()
-        tasks = [asyncio.create_task(pump.run()), asyncio.create_task(registry.autosave())]
+        tasks = [asyncio.create_task(pump.run()), asyncio.create_task(registry.autosave()),
+                 asyncio.create_task(expiry.run())]
         try:
             yield
         finally:
@@ -79,6 +84,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="nn-playground", lifespan=lifespan)
     app.state.settings = settings
+    # A hosted server's guards (server/guard.py): open pages per client, room codes tried, the Origin of a page.
+    app.state.pages, app.state.lookups = Pages(settings.max_pages_per_client), lookups
+    app.add_middleware(RoomCodeGuard, settings=settings, lookups=lookups)
+    app.add_middleware(OriginGuard, settings=settings)
     app.mount("/static", StaticFiles(directory=asset_dir("static")), name="static")
     templates = Jinja2Templates(directory=asset_dir("templates"))
     app.state.templates = templates

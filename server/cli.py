@@ -62,7 +62,9 @@ def main(argv: list[str] | None = None) -> None:
         app = create_app(settings)
         print(f"nn-playground: serving on http://{settings.host}:{settings.port} "
               f"(training on {settings.describe_device()})", flush=True)
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+        # The websocket's own limit is the setting: a larger message is refused (1009) before it is buffered.
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
+                    ws_max_size=settings.max_message_bytes)
     elif args.cmd == "run":
         from server.config import Settings
         from server.runner import run

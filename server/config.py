@@ -18,8 +18,21 @@ class Settings:
     fps: float = 30.0  # NNP_FPS: frames per second sent to each page at most
     min_fps: float = 12.0  # NNP_MIN_FPS: under load frames slow evenly to this, then training yields to them
     slice_ms: float = 8.0  # NNP_SLICE_MS: training time one session gets before the engine moves to the next
-    max_sessions: int = 500  # NNP_MAX_SESSIONS: live sessions at once; more are refused with an error frame
-    max_message_bytes: int = 65536  # NNP_MAX_MESSAGE_BYTES: a larger command is refused
+    # NNP_MAX_SESSIONS: sessions kept in memory; at the cap the least recently watched one nobody has open is saved
+    # and leaves memory (it comes back from the store). Only when every one has an open page is a new one refused.
+    max_sessions: int = 500
+    # NNP_MAX_PAGES_PER_CLIENT: open sandbox pages one client address may hold (0: no cap), so one client cannot
+    # take every session slot. A classroom behind one NAT address shares it: raise it there.
+    max_pages_per_client: int = 100
+    # NNP_CLIENT_IP_HEADER: behind a reverse proxy, the header it puts the client's address in (X-Forwarded-For,
+    # X-Real-IP); its last address is taken. Set it only behind such a proxy: a client can write any header.
+    client_ip_header: str = ""
+    # NNP_ALLOWED_ORIGINS: comma-separated origins (https://example.org) besides the server's own host whose pages
+    # may open websockets and change state; "*" allows every one. Requests without an Origin are not browsers'.
+    allowed_origins: str = ""
+    # NNP_MAX_MESSAGE_BYTES: the websocket's own message limit, in bytes (uvicorn's ws_max_size): a larger message
+    # is never buffered, its connection is closed with code 1009
+    max_message_bytes: int = 65536
     max_commands_per_s: float = 50.0  # NNP_MAX_COMMANDS_PER_S: sustained command rate per connection
     command_burst: int = 100  # NNP_COMMAND_BURST: commands allowed in a burst above that rate
     max_points: int = 2000  # NNP_MAX_POINTS: data points one session may hold after a user adds, loads or imports
@@ -30,6 +43,10 @@ class Settings:
     unwatched_pause_s: float = 60.0
     db_path: str = "nn-playground.sqlite3"  # NNP_DB_PATH: where sessions are persisted; "" disables persistence
     save_every_s: float = 3.0  # NNP_SAVE_EVERY_S: how often changed sessions are written
+    # NNP_ROOM_MISSES_PER_MIN: wrong room codes one client may try in a minute; past it every room lookup from it
+    # is refused (429, Retry-After) until the minute has passed. Guessing a code takes years at this rate.
+    room_misses_per_min: int = 30
+    room_expiry_s: float = 86400.0  # NNP_ROOM_EXPIRY_S: a room nobody used for this long is closed (0: never)
     redis_url: str = ""  # NNP_REDIS_URL: share rooms across processes through Redis pub/sub
     # NNP_BATCH_MIN: with a GPU, this many running sessions with the same network shape and data size (a class
     # doing one exercise) train together on it, as one batched computation. Fewer train alone on the CPU's fused

@@ -109,6 +109,7 @@ class RoomHub:
                 break
         else:
             raise RoomError("no free room code; try again", 503)
+        self.registry.keep(s)  # a room's lecturer must outlive a restart even if the network is still the default
         self._ensure_feed(room, s)
         if self.backend.shared:  # students on other processes may join at once: they fork this state
             await self._share(room.code, self.feeds[room.code])

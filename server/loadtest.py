@@ -74,8 +74,9 @@ def free_port() -> int:
 
 
 def start_server(port: int, db: str, students: int, fps: float | None, redis_url: str = "") -> subprocess.Popen[bytes]:
+    # Every simulated page comes from 127.0.0.1: one address, as a class behind one NAT would be, so no per-client cap
     env = {**os.environ, "NNP_DB_PATH": db, "NNP_MAX_SESSIONS": str(2 * students + 50), "NNP_DEVICE": "cpu",
-           "NNP_REDIS_URL": redis_url}
+           "NNP_REDIS_URL": redis_url, "NNP_MAX_PAGES_PER_CLIENT": "0"}
     if fps:
         env["NNP_FPS"] = str(fps)
     return subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,

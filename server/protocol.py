@@ -114,22 +114,70 @@ def command_types(demo: type[Demo]) -> list[str]:
     return list(_types(demo))  # asked on every command: cached, pydantic's field lookup is not cheap
 
 
-def parse(demo: type[Demo], raw: str | bytes) -> BaseModel:
-    """Validate one incoming message; raises BadCommand with a message a person can act on."""
+MAX_DIGITS = 50  # an integer longer than this is no command's, and Python's own limit (4,300) reads as a crash
+
+
+class Odd:
+    """A value JSON let through that no command field takes (NaN, 1e999, a 5,001-digit integer): kept as this, so
+    that validation refuses it under its field's name, and says what is wrong with it."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+def _int(text: str) -> int | Odd:
+    digits = len(text.lstrip("-"))
+    return int(text) if digits <= MAX_DIGITS else Odd(f"a number with {digits:,} digits is too long "
+                                                      f"(at most {MAX_DIGITS})")
+
+
+def _float(text: str) -> float | Odd:
+    v = float(text)
+    return v if math.isfinite(v) else Odd(f"{text[:40]} is too large for a number")
+
+
+def _constant(name: str) -> Odd:
+    return Odd(f"{name} is not a number: send a finite one")
+
+
+def _loads(raw: str) -> Any:
     try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        return json.loads(raw, parse_int=_int, parse_float=_float, parse_constant=_constant)
+    except json.JSONDecodeError as e:
         raise BadCommand(f"not JSON: {e}") from None
+    except RecursionError:
+        raise BadCommand("not a command: nested too deeply") from None
+
+
+def _shown(v: Any) -> str:
+    text = (json.dumps(v) if isinstance(v, bool) or v is None else repr(v) if isinstance(v, int | float | str)
+            else type(v).__name__)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _problem(err: Any) -> str:
+    where = ".".join(str(p) for p in err["loc"][1:]) or "command"
+    if isinstance(err["input"], Odd):
+        return f"{where}: {err['input'].why}"
+    if err["type"] in ("missing", "extra_forbidden"):
+        return f"{where}: {err['msg']}"
+    return f"{where}: {err['msg']}, got {_shown(err['input'])}"
+
+
+def parse(demo: type[Demo], raw: str) -> BaseModel:
+    """Validate one incoming text message; raises BadCommand with a message a person can act on (the field and
+    the rule). Types are strict: `true` is no number and `"yes"` no boolean; an integer is a number. (Strict
+    Python mode: a tuple field would want JSON's array turned into a tuple first; no command has one.)"""
+    data = _loads(raw)
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise BadCommand('a command is a JSON object with a string "type"')
     if data["type"] not in _types(demo):
-        raise BadCommand(f"unknown command {data['type']!r}; {demo.name} accepts {', '.join(command_types(demo))}")
+        raise BadCommand(f"unknown command {_shown(data['type'])}; {demo.name} accepts "
+                         f"{', '.join(command_types(demo))}")
     try:
-        return adapter(demo).validate_python(data)
+        return adapter(demo).validate_python(data, strict=True)
     except ValidationError as e:
-        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'][1:]) or 'command'}: {err['msg']}"
-                             for err in e.errors())
-        raise BadCommand(f"bad {data['type']!r} command: {problems}") from None
+        raise BadCommand(f"bad {data['type']!r} command: {'; '.join(_problem(err) for err in e.errors())}") from None
 
 
 def encode(message: Any) -> str:

@@ -84,8 +84,13 @@ class RedisRooms(RoomBackend):
 
     async def delete(self, code: str) -> None:
         room = await self.get(code)
-        keys = [self._key(code, w) for w in ("state", "full", "alive", "watched", "gallery", "students")]
+        keys = [self._key(code, w) for w in ("state", "full", "alive", "watched", "gallery", "students", "used")]
         await self.redis.delete(self._key(code), *keys, *([f"{PREFIX}:lead:{room.lecturer}"] if room else []))
+
+    async def codes(self) -> list[str]:
+        prefix = self._key("")
+        return [k[len(prefix):] for k in [k async for k in self.redis.scan_iter(match=f"{prefix}*", count=500)]
+                if ":" not in k[len(prefix):]]
 
     async def publish(self, code: str, kind: str, text: str) -> None:
         await self.redis.publish(f"{PREFIX}:ch:{code}:{kind}", text)

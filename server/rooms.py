@@ -16,7 +16,9 @@ from typing import Any
 from server.store import Store
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a projector and typed on a phone
-CODE_LENGTH = 5  # 31^5: 28 million codes
+# 31^6: 887 million codes. At NNP_ROOM_MISSES_PER_MIN (30) wrong codes a minute, one client needs 28 years on
+# average to hit one open room (5 letters, 28 million codes, took 11 months).
+CODE_LENGTH = 6
 
 # What travels between processes about a room (the RoomBackend's publish kinds):
 FRAME = "frame"  # the lecturer's frame, for followers
@@ -105,6 +107,10 @@ class RoomBackend(ABC):
     async def delete(self, code: str) -> None: ...
 
     @abstractmethod
+    async def codes(self) -> list[str]:
+        """Every open room's code (the expiry sweep walks them)."""
+
+    @abstractmethod
     async def publish(self, code: str, kind: str, text: str) -> None: ...
 
     # Shared data: only used by shared backends (one process has all of it at hand in memory).
@@ -158,6 +164,9 @@ class MemoryRooms(RoomBackend):
             self.lecturers.pop(room.lecturer, None)
             if self.store is not None:
                 await asyncio.to_thread(self.store.delete_room, code)
+
+    async def codes(self) -> list[str]:
+        return list(self.rooms)
 
     async def publish(self, code: str, kind: str, text: str) -> None:
         self.listener(code, kind, text)

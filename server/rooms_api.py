@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from server.hub import RoomHub
 from server.rooms import RoomError, normalise
-from server.sessions import LimitReached, Registry
+from server.sessions import LimitReached, Registry, StoreError
 
 router = APIRouter()
 
@@ -80,9 +80,11 @@ async def share(session_id: str, request: Request) -> dict[str, Any]:
     registry: Registry = request.app.state.registry
     try:
         sid = await registry.share(session_id)
+        state = await registry.load_state(sid)
     except KeyError as e:
         raise HTTPException(404, str(e.args[0])) from None
-    state = await registry.load_state(sid)
+    except StoreError as e:
+        raise HTTPException(503, str(e)) from None
     demo = state["demo"] if state else ""
     return {"fork": sid, "url": f"/demos/{demo}?fork={sid}"}
 

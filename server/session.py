@@ -87,6 +87,8 @@ class Session:
         self._last_point_t = 0.0
         self.saved_version = -1
         self.notice: str | None = None  # said once to the next page that opens the session (why it is paused)
+        self.problem: str | None = None  # an error said once to the next page (its saved session was unreadable)
+        self.save_problem: str | None = None  # why the last save of it failed, if it did (its pages were told)
 
     # ---------------------------------------------------------------- commands
     @property

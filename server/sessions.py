@@ -1,8 +1,10 @@
-"""The session registry: create, find, restore and fork sessions, enforce the session limit, save, reap idle ones."""
+"""The session registry: create, find, restore and fork sessions, keep memory to the session cap (evicting saved
+sessions nobody has open), save, reap idle ones, and turn a damaged store into a message instead of a crash."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import secrets
@@ -11,6 +13,7 @@ from typing import Any
 
 from models.demo import Demo, Limits
 from models.registry import DEMOS
+from server import protocol
 from server.config import Settings
 from server.engine import Engine
 from server.session import Session
@@ -24,6 +27,14 @@ class LimitReached(RuntimeError):
     """Raised when a new session would exceed a configured limit; the message goes to the client."""
 
 
+class StoreError(RuntimeError):
+    """The store could not read or write a session (a damaged file, a full disk); the message goes to the page."""
+
+
+def _problem(e: BaseException) -> str:
+    return f"{type(e).__name__}: {e}"[:300]
+
+
 class Registry:
     def __init__(self, settings: Settings, engine: Engine, device: str, store: Store | None = None) -> None:
         self.settings = settings
@@ -34,6 +45,9 @@ class Registry:
         self.sessions: dict[str, Session] = {}
         self.connections: dict[str, set[Any]] = {}  # session id -> its pages' connections (server.frames)
         self._restoring: dict[str, asyncio.Future[Session | None]] = {}
+        # New sessions nobody has changed yet: the demo's defaults, nothing to save, and dropped when their last
+        # page closes (opening and closing pages must not fill the server).
+        self.untouched: set[str] = set()
 
     def demo_class(self, name: str) -> type[Demo]:
         if name not in DEMOS:
@@ -43,18 +57,32 @@ class Registry:
     # ---------------------------------------------------------------- open
     async def open(self, demo: str, session_id: str | None) -> Session:
         """The session with this id if it is of this demo (from memory, else restored from the store), else a new
-        one. A share snapshot's id opens a fresh copy of it."""
+        one. A share snapshot's id opens a fresh copy of it. A session the store cannot read gives a new one that
+        says why (`problem`); the stored row is left as it is, for whoever looks into it."""
         cls = self.demo_class(demo)
         if session_id and session_id.startswith(SHARE_PREFIX):
             return await self.fork(demo, session_id)
-        s = await self.find(session_id) if session_id else None
+        problem = None
+        try:
+            s = await self.find(session_id) if session_id else None
+        except StoreError as e:
+            s, problem = None, str(e)
         if s is None or s.demo.name != demo:
-            s = self.add(Session(self._new_demo(cls), limits=self.limits))
+            s = await self.new(cls)
+            s.problem = problem
         s.last_seen = time.monotonic()
         return s
 
+    async def new(self, cls: type[Demo]) -> Session:
+        await self.make_room()
+        s = self.add(Session(self._new_demo(cls), limits=self.limits))
+        self.untouched.add(s.id)
+        s.saved_version = s.version  # the demo's defaults: nothing worth writing until someone changes it
+        return s
+
     async def find(self, session_id: str) -> Session | None:
-        """A live session, or one restored from the store (concurrent openers of one id share one restore)."""
+        """A live session, or one restored from the store (concurrent openers of one id share one restore).
+        StoreError if the store has the id but cannot give it back."""
         if session_id in self.sessions:
             return self.sessions[session_id]
         if self.store is None or session_id.startswith(SHARE_PREFIX):
@@ -70,37 +98,58 @@ class Registry:
                 try:
                     cls = self.demo_class(state["demo"])
                     s = await asyncio.to_thread(Session.restore, cls, state, self.device, None, self.limits)
-                except Exception:  # noqa: BLE001 - a state this version cannot read: the page starts afresh
-                    log.exception("session %s could not be restored", session_id)
-                    s = None
+                except Exception as e:  # noqa: BLE001 - a state this version cannot read: the page starts afresh
+                    log.warning("session %s could not be restored (%s); its row is kept as it is", session_id,
+                                _problem(e))
+                    raise StoreError(f"your saved session could not be restored ({_problem(e)}); this is a new "
+                                     "one, the old one is kept on the server as it was") from None
             if s is not None:
-                s.saved_version = s.version  # just read: nothing to write back yet
-                self.add(s)
+                await self.make_room()
+                if session_id in self.sessions:  # restored meanwhile by a page that did not wait for this one
+                    s = self.sessions[session_id]
+                else:
+                    s.saved_version = s.version  # just read: nothing to write back yet
+                    self.add(s)
             fut.set_result(s)
             return s
         except BaseException as e:
             fut.set_exception(e)
+            fut.exception()  # retrieved: nobody else may be waiting for this restore
             raise
         finally:
             del self._restoring[session_id]
 
     async def load_state(self, session_id: str) -> dict[str, Any] | None:
-        """Session.state() of a live session or a saved one (a share snapshot included), or None."""
+        """Session.state() of a live session or a saved one (a share snapshot included), or None; StoreError if
+        the store has trouble with it."""
         if session_id in self.sessions:
             return await asyncio.to_thread(self.sessions[session_id].state)
         if self.store is None:
             return None
-        row = await asyncio.to_thread(self.store.load, session_id)
+        try:
+            row = await asyncio.to_thread(self.store.load, session_id)
+        except Exception as e:  # noqa: BLE001 - a damaged page, an unreadable row: the page hears of it
+            log.warning("session %s could not be read from %s (%s); its row is kept as it is", session_id,
+                        self.store.path, _problem(e))
+            raise StoreError(f"the server's store could not read your saved session ({_problem(e)}); this is a "
+                             "new one, the old one is kept on the server as it was") from None
         return row[1] if row is not None else None
 
     async def fork(self, demo: str, source_id: str, state: dict[str, Any] | None = None) -> Session:
         """A new session copying another's state (a share link, a student joining a room); a fresh session if
-        the source is unknown or of another demo."""
+        the source is unknown or of another demo, or cannot be read (it says why)."""
         cls = self.demo_class(demo)
-        state = state if state is not None else await self.load_state(source_id)
+        problem = None
+        if state is None:
+            try:
+                state = await self.load_state(source_id)
+            except StoreError as e:
+                problem = str(e).replace("your saved session", "the session you opened a copy of")
         if state is None or state["demo"] != demo:
-            return self.add(Session(self._new_demo(cls), limits=self.limits))
-        self._check_room()
+            s = await self.new(cls)
+            s.problem = problem
+            return s
+        await self.make_room()
         s = await asyncio.to_thread(Session.restore, cls, state, self.device, secrets.token_urlsafe(9), self.limits)
         return self.add(s)
 
@@ -111,11 +160,15 @@ class Registry:
             raise KeyError("no such session" if state is None else "sharing needs persistence (NNP_DB_PATH)")
         sid = SHARE_PREFIX + secrets.token_urlsafe(9)
         state = {**state, "id": sid, "room": None}
-        await asyncio.to_thread(self.store.save, [(sid, state["demo"], json.dumps(state))])
+        try:
+            await asyncio.to_thread(self.store.save, [(sid, state["demo"], json.dumps(state))])
+        except Exception as e:  # noqa: BLE001 - a damaged or full store: the page is told, the server carries on
+            log.warning("a share of session %s could not be saved to %s (%s)", session_id, self.store.path,
+                        _problem(e))
+            raise StoreError(f"the server's store could not save the copy ({_problem(e)})") from None
         return sid
 
     def add(self, s: Session) -> Session:
-        self._check_room()
         self.sessions[s.id] = s
         self.engine.add(s)
         return s
@@ -125,32 +178,94 @@ class Registry:
         demo.limits = self.limits
         return demo
 
-    def _check_room(self) -> None:
-        if len(self.sessions) >= self.settings.max_sessions:
-            self.reap()
-        if len(self.sessions) >= self.settings.max_sessions:
-            raise LimitReached(f"the server is full ({self.settings.max_sessions} sessions, NNP_MAX_SESSIONS); "
-                               "try again later")
+    def remove(self, session_id: str) -> None:
+        self.engine.remove(session_id)
+        self.sessions.pop(session_id, None)
+        self.untouched.discard(session_id)
+        if not self.connections.get(session_id):
+            self.connections.pop(session_id, None)
+
+    def keep(self, s: Session) -> None:
+        """Something beyond its pages depends on this session (it leads a room): save it, even unchanged."""
+        if s.id in self.untouched:
+            self.untouched.discard(s.id)
+            s.saved_version = -1
+
+    def closed(self, s: Session) -> None:
+        """Its last page has gone: a session nobody ever changed leaves at once (there is nothing to keep)."""
+        if s.id in self.untouched and s.watchers == 0 and s.version == 0 and s.room is None:
+            self.remove(s.id)
+
+    async def make_room(self) -> None:
+        """Room in memory for one more session: sessions are a cache of the store, so at the cap the least recently
+        watched one nobody has open is saved and leaves memory (its page gets it back from the store). Refused
+        only when every session in memory has an open page, or has changes that cannot be saved."""
+        cap = self.settings.max_sessions
+        if len(self.sessions) < cap:
+            return
+        self.reap()
+        tried: set[str] = set()
+        while len(self.sessions) >= cap:
+            idle = [s for s in self.sessions.values() if s.watchers == 0 and s.id not in tried
+                    and (self.store is not None or s.version == s.saved_version)]
+            if not idle:
+                open_pages = sum(1 for s in self.sessions.values() if s.watchers > 0)
+                raise LimitReached(f"the server is full ({open_pages} of {cap} sessions have a page open, "
+                                   "NNP_MAX_SESSIONS); try again later")
+            victim = min(idle, key=lambda s: s.last_seen)
+            tried.add(victim.id)
+            if victim.version != victim.saved_version and await self._write([victim]) == 0:
+                continue  # not saved: it must stay in memory
+            if victim.watchers == 0 and victim.version == victim.saved_version and victim.id in self.sessions:
+                self.remove(victim.id)
 
     # ---------------------------------------------------------------- save and reap
     async def save(self, everything: bool = False) -> int:
         """Write the sessions that changed since their last save (all of them: `everything`); off the loop."""
         if self.store is None:
             return 0
-        changed = [s for s in list(self.sessions.values()) if everything or s.version != s.saved_version]
-        return await asyncio.to_thread(self._save, changed) if changed else 0
+        changed = [s for s in list(self.sessions.values())
+                   if (everything and s.id not in self.untouched) or s.version != s.saved_version]
+        return await self._write(changed) if changed else 0
 
-    def _save(self, sessions: list[Session]) -> int:
+    async def _write(self, sessions: list[Session]) -> int:
+        """Save these sessions; one the store will not take is kept in memory, logged once and its pages told."""
+        saved, failed = await asyncio.to_thread(self._save, sessions)
+        for s, problem in failed:
+            if problem == s.save_problem:
+                continue  # said already: the next rounds retry quietly
+            s.save_problem = problem
+            log.warning("session %s could not be saved to %s (%s); it stays in memory and is retried",
+                        s.id, self.settings.db_path, problem)
+            for conn in list(self.connections.get(s.id, ())):
+                with contextlib.suppress(Exception):
+                    await conn.send(protocol.error(f"the server could not save your session ({problem}); it "
+                                                   "carries on in memory and saving is retried"))
+        return saved
+
+    def _save(self, sessions: list[Session]) -> tuple[int, list[tuple[Session, str]]]:
         assert self.store is not None, "saving needs a store"
         rows, versions = [], []
         for s in sessions:
             with s.lock:  # one consistent state, and the version it is the state of
                 versions.append(s.version)
                 rows.append((s.id, s.demo.name, s.dumps()))
-        self.store.save(rows)
-        for s, v in zip(sessions, versions, strict=True):
-            s.saved_version = v
-        return len(rows)
+        try:
+            self.store.save(rows)
+            done = list(zip(sessions, versions, strict=True))
+            failed: list[tuple[Session, str]] = []
+        except Exception:  # noqa: BLE001 - one damaged page must not keep every other session unsaved
+            done, failed = [], []
+            for s, v, row in zip(sessions, versions, rows, strict=True):
+                try:
+                    self.store.save([row])
+                    done.append((s, v))
+                except Exception as e:  # noqa: BLE001 - reported by _write
+                    failed.append((s, _problem(e)))
+        for s, v in done:
+            s.saved_version, s.save_problem = v, None
+            self.untouched.discard(s.id)
+        return len(done), failed
 
     def pause_unwatched(self) -> int:
         """Pause the running sessions no page has shown for `unwatched_pause_s`; returns how many. A room's
@@ -173,8 +288,7 @@ class Registry:
                 if s.watchers == 0 and now - s.last_seen > self.settings.idle_expiry_s
                 and (self.store is None or s.version == s.saved_version)]
         for k in dead:
-            self.engine.remove(k)
-            del self.sessions[k]
+            self.remove(k)
         return len(dead)
 
     async def autosave(self) -> None:

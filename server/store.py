@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger("nnp.store")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -32,6 +35,10 @@ class Store:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            if Path(self.path).is_file() and Path(self.path).stat().st_size == 0:
+                # SQLite takes a zero-length file for a new database: say so, it may be a lost store
+                log.warning("the session store %s is an empty file (0 bytes): starting a new store in it, no "
+                            "sessions to restore", self.path)
         # One connection shared by the worker threads that asyncio.to_thread picks, serialised by `_lock`.
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
         self._lock = threading.Lock()

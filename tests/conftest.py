@@ -36,7 +36,8 @@ class LiveServer:
         self.settings = settings
         self.app = create_app(settings)
         self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=settings.port,
-                                                    log_level="warning", ws="websockets-sansio"))
+                                                    log_level="warning", ws="websockets-sansio",
+                                                    ws_max_size=settings.max_message_bytes))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.url = f"http://127.0.0.1:{settings.port}"
 

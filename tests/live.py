@@ -11,8 +11,9 @@ from websockets.sync.client import ClientConnection, connect
 
 
 class Client:
-    def __init__(self, url: str) -> None:
-        self.ws: ClientConnection = connect(url.replace("http://", "ws://"), max_size=2**24, open_timeout=20)
+    def __init__(self, url: str, headers: dict[str, str] | None = None, origin: str | None = None) -> None:
+        self.ws: ClientConnection = connect(url.replace("http://", "ws://"), max_size=2**24, open_timeout=20,
+                                            additional_headers=headers, origin=origin)  # type: ignore[arg-type]
         self.ws.__enter__()
         self.hello: dict[str, Any] | None = None
 

@@ -8,6 +8,7 @@ import time
 from dataclasses import replace
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from models.registry import DEMOS
 from server.config import Settings
@@ -87,12 +88,18 @@ def test_the_lecture_demos_keep_to_the_servers_caps(settings: Settings) -> None:
 
 
 def test_an_oversized_or_flooding_page_changes_nothing(settings: Settings) -> None:
-    with LiveServer(replace(settings, max_message_bytes=200, max_commands_per_s=5, command_burst=5)) as srv, \
-            Client(f"{srv.url}/ws/toy") as c:
-        c.next_of("hello")
-        c.next_of("frame")
-        c.send({"type": "add", "x": 1, "y": 1, "label": 1, "pad": "x" * 300})
-        assert "NNP_MAX_MESSAGE_BYTES" in c.next_of("error")["message"]
+    with LiveServer(replace(settings, max_message_bytes=200, max_commands_per_s=5, command_burst=5)) as srv:
+        with Client(f"{srv.url}/ws/toy") as big:
+            sid = big.next_of("hello")["session"]
+            big.send({"type": "step", "n": 3})
+            big.frame_where(lambda f: f["iteration"] == 3)
+            big.send({"type": "add", "x": 1, "y": 1, "label": 1, "pad": "\u00e9" * 150})  # 150 chars, 300 bytes
+            with pytest.raises(ConnectionClosed) as closed:
+                big.next_of("never")
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009, "too big: closed, documented"
+        c = Client(f"{srv.url}/ws/toy?session={sid}")
+        assert c.next_of("hello")["session"] == sid
+        assert c.next_of("frame")["iteration"] == 3 and len(c.hello["commands"]) > 0
         for i in range(12):
             c.send({"type": "add", "x": 0.1 * i, "y": 0, "label": 0})
         assert "too many commands" in c.next_of("error")["message"]
@@ -101,6 +108,7 @@ def test_an_oversized_or_flooding_page_changes_nothing(settings: Settings) -> No
         c.send({"type": "select", "sample": 2})
         f = c.frame_where(lambda f: f["selected"] == 2)
         assert 2 + 5 >= len(f["demo"]["points"]) > 2, "only the commands within the burst were applied"
+        c.ws.close()
 
 
 def test_idle_sessions_leave_memory_and_come_back_from_the_store(settings: Settings) -> None:

@@ -97,3 +97,44 @@ def test_a_room_is_shared_by_two_server_processes(two_servers: tuple[str, str]) 
                 assert httpx.delete(f"{b}/api/rooms/{code}", headers={"X-Room-Key": key}).status_code == 200
                 assert follower.next_of("info", timeout=20)["closed"]
                 assert httpx.get(f"{a}/api/rooms/{code}").status_code == 404
+
+
+def test_rooms_expire_across_processes_only_when_no_process_used_them(redis_url: str) -> None:
+    """Two processes' expiry sweeps on one Redis: a room used in one is kept by the other; one nobody used goes."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from server.config import Settings
+    from server.guard import Lookups
+    from server.redis_rooms import RedisRooms
+    from server.room_expiry import RoomExpiry
+    from server.rooms import new_room
+
+    async def scenario() -> tuple[str, list[str], list[str], bool, bool]:
+        a, b = RedisRooms(redis_url), RedisRooms(redis_url)
+        closed: list[str] = []
+        await a.start(lambda code, kind, text: None)
+        await b.start(lambda code, kind, text: closed.append(code) if kind == "closed" else None)
+        long_ago = time.time() - 100
+        used, unused = new_room("toy", "lecturer-1")[0], new_room("toy", "lecturer-2")[0]
+        for room in (used, unused):
+            assert await a.create(type(room)(room.code, room.demo, room.lecturer, room.key_hash, long_ago))
+
+        def sweeper(backend: RedisRooms) -> RoomExpiry:
+            hub = SimpleNamespace(backend=backend, watched=lambda code: False,
+                                  registry=SimpleNamespace(connections={}))
+            expiry = RoomExpiry(hub, Lookups(30), Settings(room_expiry_s=10.0))  # type: ignore[arg-type]
+            expiry.started = long_ago
+            return expiry
+
+        in_a, in_b = sweeper(a), sweeper(b)
+        in_a.lookups.seen(used.code)  # someone followed the room's code on process A
+        first = await in_a.sweep()  # A expires the unused one and says the used one is in use
+        second = await in_b.sweep()  # B knows of no use itself, but A's word keeps the room
+        kept, gone = await b.get(used.code) is not None, await b.get(unused.code) is None
+        for backend in (a, b):
+            await backend.close()
+        return unused.code, first, second, kept, gone
+
+    unused, first, second, kept, gone = asyncio.run(scenario())
+    assert first == [unused] and second == [] and kept and gone

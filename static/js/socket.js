@@ -60,7 +60,8 @@ export class DemoSocket {
     this.hello = msg;
     if (msg.mode === "sandbox") {
       sessionStorage.setItem(this.key, msg.session);
-      if (!this.params.session) {
+      // Another id than asked for: the old one was never changed (so not kept) or could not be read back.
+      if (!this.params.session || this.params.session !== msg.session) {
         // A fork or a new student sandbox: from now on this tab is that session; the URL says so no longer
         // (a refresh must not fork again), the tab's storage does.
         this.params = { session: msg.session };
@@ -86,9 +87,19 @@ export class DemoSocket {
     this.connect();
   }
 
+  // true once sent (or queued until the socket opens); false when refused here, the page told why
   send(cmd) {
     const text = JSON.stringify(cmd);
+    // The server closes the connection (1009) on a larger message, before reading it: refuse it here, with words.
+    const max = this.hello && this.hello.max_message_bytes;
+    const bytes = max && text.length * 3 > max ? new TextEncoder().encode(text).length : 0;
+    if (max && bytes > max) {
+      this.h.onError && this.h.onError({ type: "error", command: cmd.type,
+        message: `too large to send (${bytes.toLocaleString()} bytes; this server takes ${max.toLocaleString()}, NNP_MAX_MESSAGE_BYTES)` });
+      return false;
+    }
     if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
     else this.queue.push(text);
+    return true;
   }
 }

@@ -166,3 +166,16 @@ def test_layer_and_neuron_buttons_and_features_rebuild_the_network(page: Page, l
     expect(page.locator("#input-labels")).to_contain_text("x1\u00b7x2")
     page.select_option("#activation", "relu")
     expect(page.locator("#net-title")).to_contain_text("(relu)")
+
+
+def test_a_file_over_the_message_limit_is_refused_by_the_page_and_the_connection_stays(
+        page: Page, live_server, tmp_path) -> None:
+    open_page(page, live_server)
+    big = tmp_path / "big.csv"
+    big.write_text("x1,x2,label\n" + "0.12345,0.54321,0\n" * 4000)  # 76 KB: over the 64 KiB websocket limit
+    page.set_input_files("#csv-file", str(big))
+    expect(page.locator("#toast")).to_contain_text("too large to send (76,044 bytes; this server takes 65,536")
+    assert page.evaluate(N_POINTS) == 400
+    page.click("#clear")  # the same socket still carries commands: nothing was sent that would close it
+    page.wait_for_function(f"() => ({N_POINTS})() === 0")
+    expect(page.locator("#conn")).to_have_text("connected")

@@ -50,8 +50,7 @@ export function wireControls(demo, ui, frame, rerender) {
     const file = $("#csv-file").files[0];
     $("#csv-file").value = "";
     if (!file) return;
-    send({ type: "import_csv", text: await file.text() });
-    demo.toast(`importing ${file.name}...`, "info");
+    if (send({ type: "import_csv", text: await file.text() })) demo.toast(`importing ${file.name}...`, "info");
   });
 
   // Features.
