@@ -46,7 +46,7 @@ async def room_info(code: str, request: Request) -> dict[str, Any]:
         room = await _hub(request).room(code)
     except RoomError as e:
         raise _fail(e) from None
-    return {"code": room.code, "demo": room.demo, "join": f"/join/{room.code}"}
+    return {**room.public(), "join": f"/join/{room.code}"}
 
 
 @router.post("/api/rooms/{code}/push")
@@ -93,20 +93,6 @@ async def join_form(request: Request, code: str | None = None) -> HTMLResponse |
     if code:
         return RedirectResponse(f"/join/{normalise(code)}", status_code=303)
     return request.app.state.templates.TemplateResponse(request, "join.html", {"error": None})
-
-
-@router.get("/join/{code}", response_class=HTMLResponse)
-async def join_page(code: str, request: Request) -> HTMLResponse:
-    """The room's demo page in follower mode (the page script reads the code from the path)."""
-    templates = request.app.state.templates
-    try:
-        room = await _hub(request).room(code)
-    except RoomError as e:
-        return templates.TemplateResponse(request, "join.html", {"error": str(e)}, status_code=e.status)
-    cls = request.app.state.registry.demo_class(room.demo)
-    return templates.TemplateResponse(request, f"demos/{room.demo}.html",
-                                      {"demo": cls, "title": cls.title, "slug": room.demo,
-                                       "device": request.app.state.registry.device, "follow": room.code})
 
 
 @router.get("/rooms/{code}/gallery", response_class=HTMLResponse, response_model=None)

@@ -79,6 +79,7 @@ class Session:
         self._built: Built | None = None
         self._last_point_t = 0.0
         self.saved_version = -1
+        self.hold: str | None = None  # why this sandbox may not train now (the lecturer paused the class)
         self.notice: str | None = None  # said once to the next page that opens the session (why it is paused)
 
     # ---------------------------------------------------------------- commands
@@ -90,6 +91,8 @@ class Session:
         """Apply one validated command between training slices. Raises ValueError and changes nothing if
         the command cannot be carried out."""
         with self.lock:
+            if self.hold and isinstance(cmd, Play | Step):
+                raise ValueError(self.hold)
             if isinstance(cmd, Play):
                 if self.status:
                     raise ValueError(f"{self.status}: reset before playing again")
@@ -134,6 +137,19 @@ class Session:
             self.notice = (f"Training paused at iteration {self.demo.iteration:,}: no page showed it for "
                            f"{after_s:g} s. Press play to go on.")
             self.version += 1
+
+    def hold_training(self, reason: str | None) -> bool:
+        """Stop training and refuse play and step while `reason` holds (None lets it train again); True if the
+        hold changed."""
+        with self.lock:
+            if reason == self.hold:
+                return False
+            self.hold = reason
+            if reason:
+                self.running, self.pending_steps = False, 0
+            self.version += 1
+            self.cmd_version += 1
+            return True
 
     def _restart(self) -> None:
         self.running, self.pending_steps, self.status, self.k = False, 0, None, 1

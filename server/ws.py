@@ -64,10 +64,11 @@ async def _sandbox(ws: WebSocket, state: State, s: Session) -> None:
     s.watchers += 1
     registry.connections.setdefault(s.id, set()).add(conn)
     cls = type(s.demo)
+    await state.rooms.attach(s)  # a student sandbox keeps to its room's pace (pause class)
     await conn.send({"type": "hello", "mode": "sandbox", "session": s.id, "demo": cls.name,
                      "presets": list(cls.presets), "commands": protocol.command_types(cls), "max_lr": cls.max_lr,
                      "room": s.room, "seat": seat(s.id) if s.room else None,
-                     "leads": await state.rooms.led_by(s.id)})
+                     "leads": await state.rooms.led_by(s.id), "hold": s.hold})
     if s.notice:
         notice, s.notice = s.notice, None
         await conn.send({"type": "info", "message": notice})

@@ -134,3 +134,10 @@ def test_a_room_is_shared_by_two_server_processes(two_servers: tuple[str, str]) 
                 assert httpx.delete(f"{b}/api/rooms/{code}", headers={"X-Room-Key": key}).status_code == 200
                 assert follower.next_of("info", timeout=20)["closed"]
                 assert httpx.get(f"{a}/api/rooms/{code}").status_code == 404
+
+
+def test_a_lecture_across_two_server_processes(two_servers: tuple[str, str]) -> None:
+    """The lecturer on one process, every student and follower on the other: moves, pause, spotlight."""
+    from tests.test_lecture import lecture
+
+    lecture(*two_servers)

@@ -31,6 +31,7 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
     onHello: (msg) => { if (room) room.onHello(msg); if (onHello) onHello(msg); },
     onError: (msg) => toast(msg.message),
     onInfo: (msg) => { if (room) room.onInfo(msg); },
+    onRoom: (msg) => { if (room) room.onRoom(msg); },
     onState: (state) => {
       ui.conn.textContent = { open: "connected", refused: "not connected" }[state] || "reconnecting...";
       ui.conn.className = `conn ${state === "refused" ? "closed" : state}`;
