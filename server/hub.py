@@ -143,7 +143,9 @@ class RoomHub(LectureMixin):
     async def gallery(self, code: str, key: str | None) -> list[dict[str, Any]]:
         """Thumbnails of the room's student sandboxes (all processes), ordered by seat."""
         room = await self.authorize(code, key)
-        return [{k: v for k, v in e.items() if not k.startswith("_")} for e in await self.students_of(room)]
+        hide = {"name"} if room.anonymous else set()  # anonymized: seat labels only (the projector shows this)
+        return [{k: v for k, v in e.items() if not k.startswith("_") and k not in hide}
+                for e in await self.students_of(room)]
 
     async def students_of(self, room: Room) -> list[dict[str, Any]]:
         """Every student sandbox of the room (all processes), with its session id as "_sid" (not for pages)."""

@@ -88,6 +88,32 @@ async def check_key(code: str, request: Request, x_room_key: Key = None) -> dict
     return {"lecturer": True, **await _room_call(_hub(request).authorize(code, x_room_key))}
 
 
+class Name(BaseModel):
+    name: str = Field(max_length=200)
+
+
+NAME_MAX = 24  # characters of a display name on a dashboard card
+
+
+def clean_name(text: str) -> str | None:
+    """A display name as a card shows it: printable characters only, spaces collapsed, at most NAME_MAX; the
+    page escapes it (it is set as text, never as markup)."""
+    printable = "".join(ch for ch in text if ch.isprintable())
+    return " ".join(printable.split())[:NAME_MAX] or None
+
+
+@router.post("/api/sessions/{session_id}/name")
+async def name(session_id: str, body: Name, request: Request) -> dict[str, Any]:
+    """A student's display name for their sandbox (whoever has the session id owns it); empty clears it."""
+    s = await request.app.state.registry.find(session_id)
+    if s is None:
+        raise HTTPException(404, f"no session {session_id!r}")
+    if not s.room:
+        raise HTTPException(409, "only a student sandbox of a room has a display name")
+    s.name, s.saved_version = clean_name(body.name), -1  # saved at the next round
+    return {"name": s.name}
+
+
 @router.get("/api/rooms/{code}/join")
 async def join_link(code: str, request: Request) -> dict[str, Any]:
     """The join link students can reach, and a note when it is a guess or there is none."""

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
+from server.cards import aggregates
 from server.hub import RoomHub
 from server.rooms import RoomError, normalise
 from server.sessions import LimitReached, Registry
@@ -59,10 +60,13 @@ async def push(code: str, request: Request, x_room_key: str | None = Header(defa
 
 @router.get("/api/rooms/{code}/gallery")
 async def gallery(code: str, request: Request, x_room_key: str | None = Header(default=None)) -> dict[str, Any]:
+    """The dashboard: every student sandbox of the room (what each did), and the class aggregates per demo."""
     try:
-        return {"code": normalise(code), "students": await _hub(request).gallery(code, x_room_key)}
+        students = await _hub(request).gallery(code, x_room_key)
+        room = await _hub(request).room(code)
     except RoomError as e:
         raise _fail(e) from None
+    return {"code": normalise(code), "room": room.public(), "students": students, "aggregates": aggregates(students)}
 
 
 @router.delete("/api/rooms/{code}")

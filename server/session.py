@@ -16,7 +16,7 @@ import torch
 from pydantic import BaseModel
 
 from models.demo import Demo, Limits
-from server import protocol
+from server import cards, protocol
 from server.fairlock import FairLock
 from server.protocol import Pause, Play, Preset, Reset, Select, SetParams, Step
 
@@ -79,6 +79,8 @@ class Session:
         self._built: Built | None = None
         self._last_point_t = 0.0
         self.saved_version = -1
+        self.name: str | None = None  # the display name a student gave (the dashboard shows it unless anonymized)
+        self.active_at = time.time()  # the last command: the dashboard sorts by it
         self.hold: str | None = None  # why this sandbox may not train now (the lecturer paused the class)
         self.notice: str | None = None  # said once to the next page that opens the session (why it is paused)
 
@@ -91,6 +93,7 @@ class Session:
         """Apply one validated command between training slices. Raises ValueError and changes nothing if
         the command cannot be carried out."""
         with self.lock:
+            self.active_at = time.time()
             if self.hold and isinstance(cmd, Play | Step):
                 raise ValueError(self.hold)
             if isinstance(cmd, Play):
@@ -278,6 +281,12 @@ class Session:
                 "running": self.running,
                 "status": self.status,
                 "net": {k: net[k] for k in ("sizes", "weights", "alive") if k in net},
+                "card": cards.card(b.snap),
+                "spark": cards.sparkline(self.loss_log),
+                "solved": self.demo.solved(),
+                "solved_at": b.snap.get("solved_at"),
+                "name": self.name,
+                "active": self.active_at,
             }
 
     # ---------------------------------------------------------------- persistence
@@ -291,6 +300,7 @@ class Session:
                 "loss_log": pack_losses(self.loss_log),
                 "status": self.status,
                 "room": self.room,
+                "name": self.name,
                 "demo_state": self.demo.state(),
             }
 
@@ -305,6 +315,7 @@ class Session:
         s._take(state)
         if session_id is None:
             s.room = state.get("room")  # a fork (share link) is nobody's student
+            s.name = state.get("name")
         return s
 
     def adopt(self, state: dict[str, Any]) -> None:

@@ -58,6 +58,24 @@ function onRoom(msg) {
   else render();
 }
 
+// A display name (optional) goes with every sandbox of this lecture; the lecturer sees it unless anonymized.
+const nameKey = `nnp-lecture-name-${code}`;
+const nameInput = $("#lecture-name");
+nameInput.value = localStorage.getItem(nameKey) || "";
+const sendName = (session) => fetch(`/api/sessions/${encodeURIComponent(session)}/name`, {
+  method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: nameInput.value }),
+}).catch(() => {});
+nameInput.addEventListener("change", () => {
+  localStorage.setItem(nameKey, nameInput.value);
+  mine().forEach((m) => sendName(m.session));
+});
+
+// The join link and its QR code, for a neighbour who has not joined yet.
+fetch(`/api/rooms/${code}/join`).then((r) => r.json()).then((j) => {
+  $("#lecture-join-url").textContent = j.url || j.note || "";
+  if (j.qr) $("#lecture-qr-img").replaceChildren(el("img", { src: j.qr, alt: `QR code of ${j.url}`, className: "qr" }));
+}).catch(() => {});
+
 // The frame's page says what it is: a new sandbox (a fork, or "Get my own copy") is kept in the list.
 window.addEventListener("message", (ev) => {
   if (ev.origin !== location.origin || !ev.data || !ev.data.nnp) return;
@@ -66,6 +84,7 @@ window.addEventListener("message", (ev) => {
     const list = mine().filter((x) => x.session !== m.session && x.demo !== m.demo); // one sandbox per demo listed
     list.push({ demo: m.demo, session: m.session });
     localStorage.setItem(mineKey, JSON.stringify(list));
+    if (nameInput.value) sendName(m.session); // the same name again changes nothing
     view = { kind: "sandbox", demo: m.demo, session: m.session };
     render();
   } else if (m.nnp === "hello" && m.mode === "follow") {
