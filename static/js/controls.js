@@ -6,10 +6,12 @@ import * as colors from "./colors.js";
 import { LossChart, fmtIt } from "./chart.js";
 import { DemoSocket } from "./socket.js";
 import { classroom } from "./classroom.js";
+import { markTouch } from "./touch.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 
 export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
+  markTouch();
   const ui = {
     play: $("#play"), step: $("#step"), reset: $("#reset"), lr: $("#lr"), speed: $("#speed"), seed: $("#seed"),
     iteration: $("#iteration"), rate: $("#rate"), status: $("#status"), conn: $("#conn"), log: $("#log-scale"),
