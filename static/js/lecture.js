@@ -20,8 +20,13 @@ function el(tag, props = {}, ...children) {
   return e;
 }
 
+// What the frame shows survives a refresh of this tab (the student's sandbox, not the lecturer's view again).
+const viewKey = `nnp-lecture-view-${code}`;
+const remember = () => sessionStorage.setItem(viewKey, JSON.stringify(view));
+
 function show(next) {
   view = next;
+  remember();
   stage.src = next.kind === "follow" ? `/demos/${next.demo}?follow=${code}`
     : next.session ? `/demos/${next.demo}?session=${encodeURIComponent(next.session)}`
       : `/demos/${next.demo}?join=${code}`;
@@ -86,9 +91,11 @@ window.addEventListener("message", (ev) => {
     localStorage.setItem(mineKey, JSON.stringify(list));
     if (nameInput.value) sendName(m.session); // the same name again changes nothing
     view = { kind: "sandbox", demo: m.demo, session: m.session };
+    remember();
     render();
   } else if (m.nnp === "hello" && m.mode === "follow") {
     view = { kind: "follow", demo: m.demo };
+    remember();
     render();
   } else if (m.nnp === "room") onRoom(m);
 });
@@ -114,5 +121,7 @@ function connect() {
     delay = Math.min(5000, delay * 2);
   };
 }
+const saved = JSON.parse(sessionStorage.getItem(viewKey) || "null");
+if (saved && saved.kind === "sandbox" && saved.session) show(saved);
 connect();
 render();
