@@ -8,6 +8,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
 
+from server import protocol
 from server.rooms import LECTURE, Room, RoomError
 
 if TYPE_CHECKING:
@@ -84,6 +85,11 @@ class LectureMixin:
     def remove_lobby(self: RoomHub, code: str, conn: Any) -> None:
         self.lobbies.get(code, set()).discard(conn)
 
+    @staticmethod
+    async def _say(conn: Any, text: str) -> None:
+        with contextlib.suppress(Exception):  # a page that has gone: its socket's own loop cleans up
+            await conn.send(text)
+
     # ---------------------------------------------------------------- every process, on LECTURE
     async def _lecture_changed(self: RoomHub, room: Room) -> None:
         code = room.code
@@ -94,10 +100,10 @@ class LectureMixin:
             self._ensure_feed(room, s)
             if self.backend.shared:  # late followers on other processes start from its full frame
                 await self._share(code, self.feeds[code])
-        msg = {"type": "room", **room.public()}
-        for conn in [*self.followers.get(code, ()), *self.lobbies.get(code, ())]:
-            with contextlib.suppress(Exception):
-                await conn.send(msg)
+        text = protocol.encode({"type": "room", **room.public()})  # encoded once for the whole class
+        # at once, not one after the other: a slow page must not hold the others' switch back
+        await asyncio.gather(*(self._say(conn, text) for conn in [*self.followers.get(code, ()),
+                                                                   *self.lobbies.get(code, ())]))
         reason = PAUSED if room.paused else None
         for student in self._students(code, room.lecturer):
             if student.hold_training(reason):
