@@ -56,6 +56,8 @@ export class NetView {
     const rowGap = (h - top - pad) / Math.max(1, maxN);
     const r = Math.max(5, Math.min(this.opts.maxRadius || 22, rowGap * 0.38, colGap * 0.18));
     this.radius = r;
+    this.rowGap = maxN > 1 ? rowGap : h; // each neuron's own cell: a finger's tap anywhere in it hits the neuron
+    this.colGap = sizes.length > 1 ? colGap : w;
     this.positions = sizes.map((n, l) => {
       const x = sizes.length === 1 ? w / 2 : pad + l * colGap;
       const span = (n - 1) * rowGap;
@@ -65,15 +67,26 @@ export class NetView {
     });
   }
 
+  // The neuron under p: within its radius (a mouse), or on a touch screen anywhere in its cell (half the gap to
+  // its neighbours each way, at least the radius), the nearest one: a finger is no cursor.
   hit(p) {
     if (!this.net) return null;
+    const touch = document.body.classList.contains("touch");
+    const rx = touch ? Math.max(this.radius + 4, this.colGap / 2) : this.radius + 4;
+    const ry = touch ? Math.max(this.radius + 4, this.rowGap / 2) : this.radius + 4;
+    let best = null, bestD = Infinity;
     for (let l = 0; l < this.positions.length; l++) {
       for (let i = 0; i < this.positions[l].length; i++) {
         const q = this.positions[l][i];
-        if ((p.x - q.x) ** 2 + (p.y - q.y) ** 2 <= (this.radius + 4) ** 2) return { layer: l, unit: i };
+        const d = ((p.x - q.x) / rx) ** 2 + ((p.y - q.y) / ry) ** 2;
+        if (touch ? Math.abs(p.x - q.x) <= rx && Math.abs(p.y - q.y) <= ry && d < bestD : d <= 1) {
+          best = { layer: l, unit: i };
+          bestD = d;
+          if (!touch) return best;
+        }
       }
     }
-    return null;
+    return best;
   }
 
   alive(l, i) {
@@ -133,7 +146,12 @@ export class NetView {
     (this.opts.captions || []).forEach((c, l) => {
       if (!c || !this.positions[l]) return;
       ctx.fillStyle = "#444";
+      // a caption wider than its column's share (a phone) shrinks instead of running into its neighbours
+      const room = this.positions.length > 1 ? this.colGap - 4 : w;
+      const px = Math.max(8, Math.min(12, (12 * room) / Math.max(1, ctx.measureText(c).width)));
+      ctx.font = `${px}px system-ui, sans-serif`;
       ctx.fillText(c, this.positions[l][0].x, this.frozenCaption ? 26 : 14);
+      ctx.font = "12px system-ui, sans-serif";
     });
     // Neurons.
     const r = this.radius;
