@@ -7,6 +7,7 @@ import { LossChart, fmtIt } from "./chart.js";
 import { DemoSocket } from "./socket.js";
 import { classroom } from "./classroom.js";
 import { markTouch } from "./touch.js";
+import { Look } from "./look.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 
@@ -20,6 +21,7 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
   const lossChart = new LossChart($("#loss-chart"), { log: ui.log ? ui.log.checked : true, ...chart });
   let last = null;
   let toastTimer = null;
+  const look = new Look(name); // a follower's own selection and inspection (look.js)
 
   const toast = (text, kind = "error") => {
     ui.toast.textContent = text;
@@ -38,7 +40,8 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
       ui.conn.textContent = { open: "connected", refused: "not connected" }[state] || "reconnecting...";
       ui.conn.className = `conn ${state === "refused" ? "closed" : state}`;
     },
-    onFrame: (f) => {
+    onFrame: (raw) => {
+      const f = sock.following ? look.apply(raw) : raw;
       if (f.restart) lossChart.reset();
       lossChart.add(f.losses);
       ui.iteration.textContent = f.iteration.toLocaleString("en-US");
@@ -51,13 +54,16 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
       if (ui.speed && document.activeElement !== ui.speed) ui.speed.value = String(f.speed);
       ui.status.textContent = f.status || "";
       ui.status.classList.toggle("hidden", !f.status);
-      last = f;
+      last = raw;
       onFrame && onFrame(f);
     },
   });
 
   room = classroom(sock, { toast });
-  const send = (cmd) => sock.send(cmd);
+  const send = (cmd) => {
+    if (sock.following && look.take(cmd)) { if (last && onFrame) onFrame(look.apply(last)); return; }
+    sock.send(cmd);
+  };
   const toggle = () => send({ type: last && last.running ? "pause" : "play" });
   ui.play.addEventListener("click", toggle);
   ui.step.addEventListener("click", () => send({ type: "step", n: 1 }));

@@ -3,11 +3,13 @@ and a lecturer key kept in the browser that no link replaces."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
-from tests.e2e.helpers import canvas_png, iteration, wait_iteration
+from tests.e2e.helpers import canvas_png, iteration, neuron_xy, wait_iteration
 
 pytestmark = pytest.mark.e2e
 
@@ -170,3 +172,48 @@ def test_a_link_never_replaces_the_lecturer_key(page: Page, live_server, browser
         assert other.evaluate(f"() => localStorage.getItem('nnp-room-key-{codes[0]}')") == keys[0]
     finally:
         other.context.close()
+
+
+NET = "() => document.querySelector('#net').netview.net"
+
+
+@pytest.mark.parametrize("demo", ["autoencoder", "knockout"])
+def test_a_follower_selects_and_inspects_without_touching_the_lecturer(browser, live_server, demo: str) -> None:
+    """What the follower computes for its own selection is what the server computes for the lecturer's."""
+    errors: list[str] = []
+    lecturer, follower = new_page(browser, errors, "lecturer"), new_page(browser, errors, "follower")
+    try:
+        lecturer.goto(f"{live_server.url}/demos/{demo}")
+        expect(lecturer.locator("#conn")).to_have_text("connected")
+        lecturer.click("#step")
+        wait_iteration(lecturer, 1)
+        code = httpx.post(f"{live_server.url}/api/rooms", json={"session": lecturer.evaluate(
+            f"() => sessionStorage.getItem('nnp-session-{demo}')")}).json()["code"]
+        follower.goto(f"{live_server.url}/demos/{demo}?follow={code}")
+        follower.wait_for_function(f"() => ({NET})() && ({NET})().values")
+        follower.click("#samples button:nth-child(4)")
+        expect(follower.locator("#samples button:nth-child(4)")).to_have_class(re.compile(r"\bselected\b"))
+        mine = follower.evaluate(f"() => ({NET})().values")
+        if demo == "autoencoder":  # and the most stimulating input of hidden neuron 2
+            x, y = neuron_xy(follower, 1, 1)
+            follower.mouse.click(x, y)
+            expect(follower.locator("#stimulus-panel")).to_be_visible()
+            stim = follower.evaluate("() => document.querySelector('#stimulus-note').textContent")
+        expect(lecturer.locator("#samples button:nth-child(1)")).to_have_class(re.compile(r"\bselected\b"))
+        assert not follower.locator("#toast.error").is_visible(), "looking is not refused as read-only"
+
+        lecturer.click("#samples button:nth-child(4)")  # the server's own answer for the same sample
+        lecturer.wait_for_function(f"() => ({NET})().values && document.querySelector('#samples button:nth-child(4)')"
+                                   ".classList.contains('selected')")
+        theirs = lecturer.evaluate(f"() => ({NET})().values")
+        assert len(mine) == len(theirs)
+        for a, b in zip(mine, theirs, strict=True):
+            assert a == pytest.approx(b, abs=1e-9)
+        if demo == "autoencoder":
+            x, y = neuron_xy(lecturer, 1, 1)
+            lecturer.mouse.click(x, y)
+            expect(lecturer.locator("#stimulus-note")).to_have_text(stim)
+    finally:
+        lecturer.context.close()
+        follower.context.close()
+    assert not errors, "the pages logged errors:\n" + "\n".join(errors)
