@@ -1,4 +1,4 @@
-"""The rooms as this process serves them: the lecturer's frame feed, followers, student sandboxes, push, gallery."""
+"""The rooms as this process serves them: feeds, followers, student sandboxes, push, the dashboard, room messages."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from typing import Any
 
 from server import protocol
 from server.config import Settings
-from server.frames import FollowConnection, FramePump, off_loop, stop
+from server.feed import Feed
+from server.frames import FollowConnection, FramePump, stop
 from server.lecture import PAUSED, REFRESH_S, LectureMixin
 from server.rooms import CLOSED, FRAME, LECTURE, PUSH, Room, RoomBackend, RoomError, new_room, normalise, seat
 from server.session import Session
@@ -20,59 +21,6 @@ from server.sessions import Registry
 log = logging.getLogger("nnp.rooms")
 ALIVE_TTL_S = 5.0  # a feed's heartbeat: without one, another process may take the lecturer's session over
 STATE_TTL_S = 7 * 24 * 3600.0
-
-
-class Feed:
-    """In the lecturer's process: one frame stream of the lecturer's session for every follower of the room,
-    wherever they are. Built at most once per pump tick, whatever the number of followers; each frame carries
-    the loss points since the previous one (a follower that skipped a frame skips its points)."""
-
-    def __init__(self, hub: RoomHub, room: Room, session: Session) -> None:
-        self.hub, self.room, self.session = hub, room, session
-        self.since, self.epoch, self.sent_version = -1, -1, -1
-        self.shared_version = -1  # the version last written as "state" and "full" for other processes
-        self.busy = False
-        session.watchers += 1  # an open room keeps its lecturer's session in memory
-
-    def tick(self) -> None:
-        s = self.session
-        if self.busy or s.version == self.sent_version or not self.hub.watched(self.room.code):
-            return
-        if s.lock.acquire(blocking=False):  # inline: cheaper than a thread hop
-            try:
-                text = self._frame()
-            finally:
-                s.lock.release()
-            if not self.hub.backend.shared:
-                self.hub.deliver(self.room.code, text, s.demo.name)
-                return
-            self.busy = True
-            self.hub.spawn(self._publish(text))
-        else:  # the engine is training this very session (it runs alone): wait for the slice in a thread
-            self.busy = True
-            self.hub.spawn(self._publish(None))
-
-    def _frame(self) -> str:
-        text, self.since, self.epoch, self.sent_version = self.session.frame(self.since, self.epoch,
-                                                                             self.hub.max_age)
-        return text
-
-    async def _publish(self, text: str | None) -> None:
-        try:
-            if text is None:
-                text = await off_loop(self._frame)
-            demo = self.session.demo.name
-            if self.hub.backend.shared:  # the demo first: a process drops it for followers of another demo
-                await self.hub.backend.publish(self.room.code, FRAME, f"{demo}\n{text}")
-            else:
-                self.hub.deliver(self.room.code, text, demo)
-        except Exception:  # noqa: BLE001 - Redis away for a moment: followers miss frames, nothing else
-            log.exception("publishing a frame of room %s failed", self.room.code)
-        finally:
-            self.busy = False
-
-    def stop(self) -> None:
-        self.session.watchers -= 1
 
 
 class RoomHub(LectureMixin):
