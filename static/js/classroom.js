@@ -116,6 +116,14 @@ export function classroom(sock, { toast }) {
       if (e.status === 404 || e.status === 403) forgetRoom(code); // closed, or a key that is not this room's
     }
   };
+  // In a student's lecture page, the room's changes come from the page around this one.
+  if (embedded) {
+    window.addEventListener("message", (ev) => {
+      if (ev.origin === location.origin && ev.data && ev.data.nnp === "room" && hello && hello.mode === "sandbox") {
+        window.dispatchEvent(new CustomEvent("nnp-room", { detail: ev.data }));
+      }
+    });
+  }
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") takeRoomAlong(); });
 
   let holdBanner = null;
@@ -171,6 +179,8 @@ export function classroom(sock, { toast }) {
   // A follower hears of every change of the room: it shows the spotlight, and a page left alone (not inside a
   // lecture page, which switches its view itself) moves to the demo the room shows now.
   const onRoom = (room) => {
+    // Whatever on the page acts on the lecturer's step (a lesson's step bar) listens for this event.
+    window.dispatchEvent(new CustomEvent("nnp-room", { detail: room }));
     if (!hello || hello.mode !== "follow") return;
     ui.bannerText.textContent = followText(room);
     if (embedded) window.parent.postMessage({ nnp: "room", ...room }, location.origin);

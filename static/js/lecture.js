@@ -59,6 +59,8 @@ function render() {
 function onRoom(msg) {
   if (room && msg.version < room.version) return; // an older announcement overtaken by a newer one
   room = msg;
+  // a student's own sandbox hears of the lecturer's step too (a follower view gets it on its own socket)
+  if (view.kind === "sandbox" && stage.contentWindow) stage.contentWindow.postMessage({ nnp: "room", ...room }, location.origin);
   if (view.kind === "follow" && view.demo !== room.shown_demo) show({ kind: "follow", demo: room.shown_demo });
   else render();
 }

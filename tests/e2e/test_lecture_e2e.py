@@ -180,6 +180,16 @@ def lecture(pages: Pages, lecturer_url: str, student_url: str) -> None:
     expect(w.locator("#follow-text")).to_contain_text("Following the lecturer")
     w.wait_for_function(f"() => ({N_POINTS})() > 100")
     assert watcher.evaluate("() => window.stayed === true")
+
+    # The lecturer's lesson step reaches the follower view and a student's own sandbox (a step bar listens).
+    listen = "() => { window.steps = []; addEventListener('nnp-room', (e) => window.steps.push(e.detail.step)); }"
+    sandbox = stage(students[0], "boundary")
+    for f in (w, sandbox):
+        f.evaluate(listen)
+    assert httpx.post(f"{lecturer_url}/api/rooms/{code}/step", json={"step": 2},
+                      headers={"X-Room-Key": key}).json()["step"] == 2
+    for f in (w, sandbox):
+        f.wait_for_function("() => window.steps.includes(2)")
     assert not pages.errors, "the pages logged errors:\n" + "\n".join(pages.errors)
 
 
