@@ -161,6 +161,7 @@ class MemoryRooms(RoomBackend):
         self.store = store
         self.rooms: dict[str, Room] = {}
         self.lecturers: dict[str, str] = {}
+        self._saving: asyncio.Task[None] | None = None  # the newest room change being written
 
     async def start(self, listener: Listener) -> None:
         await super().start(listener)
@@ -191,7 +192,19 @@ class MemoryRooms(RoomBackend):
             self.lecturers.pop(old.lecturer, None)
             self.lecturers[new.lecturer] = new.code
         if self.store is not None:
-            await asyncio.to_thread(self.store.save_room, new.code, new.dumps())
+            # Written behind the announcement, in order: the store may be busy saving a whole class's sessions
+            # for a second or more, and the class must not wait for it to switch.
+            self._saving = asyncio.get_running_loop().create_task(self._save(new, self._saving))
+
+    async def close(self) -> None:
+        if self._saving is not None:  # the last change is on disk before the store closes
+            await asyncio.wait([self._saving])
+
+    async def _save(self, room: Room, before: asyncio.Task[None] | None) -> None:
+        if before is not None:
+            await asyncio.wait([before])
+        assert self.store is not None
+        await asyncio.to_thread(self.store.save_room, room.code, room.dumps())
 
     async def delete(self, code: str) -> None:
         room = self.rooms.pop(code, None)

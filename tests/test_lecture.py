@@ -134,3 +134,16 @@ def test_the_public_url_setting_wins(settings: Settings, public: str) -> None:
         code = open_room(srv.url, c.next_of("hello")["session"])["code"]
         j = httpx.get(f"{srv.url}/api/rooms/{code}/join", headers={"X-Forwarded-Host": "other.example"}).json()
         assert j["url"] == f"https://playground.example.edu/join/{code}"
+
+
+def test_a_moved_room_outlives_a_restart(settings: Settings) -> None:
+    with LiveServer(settings) as srv, Client(f"{srv.url}/ws/autoencoder") as a, Client(f"{srv.url}/ws/knockout") as k:
+        room = open_room(srv.url, a.next_of("hello")["session"])
+        ksid = k.next_of("hello")["session"]
+        assert call(srv.url, room["code"], "move", room["key"], session=ksid).json()["demo"] == "knockout"
+        assert call(srv.url, room["code"], "pace", room["key"], paused=True).json()["paused"] is True
+    with LiveServer(settings) as srv:  # the same database: the room is where the lecturer left it
+        again = httpx.get(f"{srv.url}/api/rooms/{room['code']}").json()
+        assert again["demo"] == "knockout" and again["paused"] is True
+        with Client(f"{srv.url}/ws/knockout?session={ksid}") as k2:
+            assert k2.next_of("hello")["leads"] == room["code"]
