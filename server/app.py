@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from models.demo import Demo
 from models.registry import DEMOS, PLANNED, warm_up
-from server import rooms_api, ws
+from server import lecture_api, rooms_api, ws
 from server.config import Settings
 from server.engine import Engine
 from server.frames import ROUND_SHARE, FramePump, stop
@@ -144,4 +144,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(ws.router)
     app.include_router(rooms_api.router)
+    app.include_router(lecture_api.router)
     return app

@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> None:
     lp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     lp.add_argument("--processes", type=int, default=1,
                     help="server processes sharing rooms through a redis-server the test starts (default 1)")
+    lp.add_argument("--switches", type=int, default=0,
+                    help="times the lecturer moves the room to another demo during the run (default 0)")
 
     bp = sub.add_parser("bench", help="measure training speed, frames and latency; prints a table")
     bp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
@@ -105,7 +107,8 @@ def main(argv: list[str] | None = None) -> None:
     elif args.cmd == "loadtest":
         from server import loadtest
 
-        loadtest.main(args.students, args.followers, args.seconds, args.demo, args.fps, args.json, args.processes)
+        loadtest.main(args.students, args.followers, args.seconds, args.demo, args.fps, args.json, args.processes,
+                      args.switches)
     elif args.cmd == "bench":
         from server.bench import main as bench
 

@@ -48,6 +48,9 @@ class Settings:
     room_misses_per_min: int = 30
     room_expiry_s: float = 86400.0  # NNP_ROOM_EXPIRY_S: a room nobody used for this long is closed (0: never)
     redis_url: str = ""  # NNP_REDIS_URL: share rooms across processes through Redis pub/sub
+    # NNP_PUBLIC_URL: the address students reach this server at (https://playground.example.edu), for the join
+    # link and its QR code; empty: the request's forwarded headers, else its host, else this machine's address
+    public_url: str = ""
     # NNP_BATCH_MIN: with a GPU, this many running sessions with the same network shape and data size (a class
     # doing one exercise) train together on it, as one batched computation. Fewer train alone on the CPU's fused
     # loop, which beats a GPU's kernel launches for one tiny network by far. An estimate of the break-even

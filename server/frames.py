@@ -157,6 +157,7 @@ class FollowConnection(Connection):
     def __init__(self, ws: WebSocket) -> None:
         super().__init__(ws)
         self.latest: str | None = None
+        self.demo = ""  # the demo its page shows: frames of another demo (the room moved on) are not for it
 
     def offer(self, text: str) -> None:
         self.latest = text

@@ -1,4 +1,4 @@
-"""The rooms as this process serves them: the lecturer's frame feed, followers, student sandboxes, push, gallery."""
+"""The rooms as this process serves them: feeds, followers, student sandboxes, push, the dashboard, room messages."""
 
 from __future__ import annotations
 
@@ -11,75 +11,25 @@ from typing import Any
 
 from server import protocol
 from server.config import Settings
-from server.frames import FollowConnection, FramePump, off_loop, stop
-from server.rooms import CLOSED, FRAME, PUSH, Room, RoomBackend, RoomError, new_room, normalise, seat
+from server.feed import Feed
+from server.frames import FollowConnection, FramePump, stop
+from server.lecture import PAUSED, REFRESH_S, LectureMixin
+from server.rooms import CLOSED, FRAME, LECTURE, PUSH, Room, RoomBackend, RoomError, new_room, normalise, seat
 from server.session import Session
 from server.sessions import Registry
 
 log = logging.getLogger("nnp.rooms")
-REFRESH_S = 1.0  # how often shared data (full frame, state, thumbnails, heartbeats) is written for other processes
 ALIVE_TTL_S = 5.0  # a feed's heartbeat: without one, another process may take the lecturer's session over
 STATE_TTL_S = 7 * 24 * 3600.0
 
 
-class Feed:
-    """In the lecturer's process: one frame stream of the lecturer's session for every follower of the room,
-    wherever they are. Built at most once per pump tick, whatever the number of followers; each frame carries
-    the loss points since the previous one (a follower that skipped a frame skips its points)."""
-
-    def __init__(self, hub: RoomHub, room: Room, session: Session) -> None:
-        self.hub, self.room, self.session = hub, room, session
-        self.since, self.epoch, self.sent_version = -1, -1, -1
-        self.shared_version = -1  # the version last written as "state" and "full" for other processes
-        self.busy = False
-        session.watchers += 1  # an open room keeps its lecturer's session in memory
-
-    def tick(self) -> None:
-        s = self.session
-        if self.busy or s.version == self.sent_version or not self.hub.watched(self.room.code):
-            return
-        if s.lock.acquire(blocking=False):  # inline: cheaper than a thread hop
-            try:
-                text = self._frame()
-            finally:
-                s.lock.release()
-            if not self.hub.backend.shared:
-                self.hub.deliver(self.room.code, text)
-                return
-            self.busy = True
-            self.hub.spawn(self._publish(text))
-        else:  # the engine is training this very session (it runs alone): wait for the slice in a thread
-            self.busy = True
-            self.hub.spawn(self._publish(None))
-
-    def _frame(self) -> str:
-        text, self.since, self.epoch, self.sent_version = self.session.frame(self.since, self.epoch,
-                                                                             self.hub.max_age)
-        return text
-
-    async def _publish(self, text: str | None) -> None:
-        try:
-            if text is None:
-                text = await off_loop(self._frame)
-            if self.hub.backend.shared:
-                await self.hub.backend.publish(self.room.code, FRAME, text)
-            else:
-                self.hub.deliver(self.room.code, text)
-        except Exception:  # noqa: BLE001 - Redis away for a moment: followers miss frames, nothing else
-            log.exception("publishing a frame of room %s failed", self.room.code)
-        finally:
-            self.busy = False
-
-    def stop(self) -> None:
-        self.session.watchers -= 1
-
-
-class RoomHub:
+class RoomHub(LectureMixin):
     def __init__(self, backend: RoomBackend, registry: Registry, pump: FramePump, settings: Settings) -> None:
         self.backend, self.registry, self.pump, self.settings = backend, registry, pump, settings
         self.max_age = 0.8 / settings.fps
         self.feeds: dict[str, Feed] = {}
         self.followers: dict[str, set[FollowConnection]] = {}
+        self.lobbies: dict[str, set[Any]] = {}  # the lecture pages of each room (room messages only, no frames)
         self._remote_watched: set[str] = set()  # rooms with followers on other processes (shared backends)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._loop_task: asyncio.Task[None] | None = None
@@ -142,6 +92,12 @@ class RoomHub:
     async def gallery(self, code: str, key: str | None) -> list[dict[str, Any]]:
         """Thumbnails of the room's student sandboxes (all processes), ordered by seat."""
         room = await self.authorize(code, key)
+        hide = {"name"} if room.anonymous else set()  # anonymized: seat labels only (the projector shows this)
+        return [{k: v for k, v in e.items() if not k.startswith("_") and k not in hide}
+                for e in await self.students_of(room)]
+
+    async def students_of(self, room: Room) -> list[dict[str, Any]]:
+        """Every student sandbox of the room (all processes), with its session id as "_sid" (not for pages)."""
         if not self.backend.shared:
             return sorted(self._local_summaries(room), key=lambda e: e["seat"])
         await self.backend.put(room.code, "gallery", "1", ALIVE_TTL_S)  # asks every process for thumbnails
@@ -152,12 +108,16 @@ class RoomHub:
         code = await self.backend.led_by(session_id)
         if code is not None and code not in self.feeds and session_id in self.registry.sessions:
             room = await self.backend.get(code)
-            if room is not None:
+            if room is not None and room.shown == session_id:
                 self._ensure_feed(room, self.registry.sessions[session_id])
         return code
 
     async def lecturer_state(self, room: Room) -> dict[str, Any]:
-        s = await self._lecturer(room)
+        s = self.registry.sessions.get(room.lecturer)
+        if s is None and not room.spotlight:
+            s = await self._shown(room)
+        elif s is None and not self.backend.shared:
+            s = await self.registry.find(room.lecturer)
         if s is not None:
             return await asyncio.to_thread(s.state)
         for _ in range(int(2 * ALIVE_TTL_S / REFRESH_S)):  # the lecturer's process writes it every REFRESH_S
@@ -167,21 +127,26 @@ class RoomHub:
             await asyncio.sleep(REFRESH_S / 2)
         raise RoomError(f"the lecturer's network of room {room.code} is not available right now", 503)
 
-    async def _lecturer(self, room: Room) -> Session | None:
-        """The lecturer's session if this process has it or should take it over (no live feed anywhere)."""
-        if room.lecturer in self.registry.sessions:
-            return self.registry.sessions[room.lecturer]
-        if self.backend.shared and await self.backend.fetch(room.code, "alive") is not None:
-            return None  # live in another process: restoring a second copy here would fork it silently
-        s = await self.registry.find(room.lecturer)
+    async def _shown(self, room: Room) -> Session | None:
+        """The session followers watch (the lecturer's, or a spotlighted student's) if this process has it or
+        should take it over (no live feed anywhere); its feed runs here then."""
+        s = self.registry.sessions.get(room.shown)
+        if s is None:
+            if self.backend.shared and await self.backend.fetch(room.code, "alive") is not None:
+                return None  # live in another process: restoring a second copy here would fork it silently
+            s = await self.registry.find(room.shown)
         if s is not None:
             self._ensure_feed(room, s)
         return s
 
     def _ensure_feed(self, room: Room, s: Session) -> None:
+        feed = self.feeds.get(room.code)
+        if feed is not None and feed.session is not s:  # the room moved on (another demo, a spotlight)
+            self._stop_feed(room.code)
         if room.code not in self.feeds:
             self.feeds[room.code] = feed = Feed(self, room, s)
             self.pump.members.add(feed)
+        self.feeds[room.code].room = room
 
     def _stop_feed(self, code: str) -> None:
         feed = self.feeds.pop(code, None)
@@ -196,13 +161,18 @@ class RoomHub:
         state = await self.lecturer_state(room)
         s = await self.registry.fork(demo, room.lecturer, state)
         s.room = room.code
+        if room.paused:
+            s.hold_training(PAUSED)
         return s
 
     async def follow(self, code: str, demo: str, conn: FollowConnection) -> Room:
-        room = await self._room_of(demo, code)
-        # starts the feed here when this process has (or takes over) the lecturer's session
-        if await self._lecturer(room) is None and not self.backend.shared:
+        room = await self.room(code)
+        if room.shown_demo != demo:
+            raise RoomError(f"room {room.code} shows the {room.shown_demo} demo now, not {demo}", 409)
+        # starts the feed here when this process has (or takes over) the shown session
+        if await self._shown(room) is None and not self.backend.shared:
             raise RoomError(f"the lecturer's network of room {room.code} is not available right now", 503)
+        conn.demo = demo
         self.followers.setdefault(room.code, set()).add(conn)
         return room
 
@@ -211,7 +181,8 @@ class RoomHub:
 
     async def first_frame(self, room: Room, conn: FollowConnection) -> None:
         """A new follower's first frame carries the whole chart (the feed only sends what is new)."""
-        s = self.registry.sessions.get(room.lecturer) if room.code in self.feeds else None
+        feed = self.feeds.get(room.code)
+        s = feed.session if feed is not None and feed.session.id == room.shown else None
         if s is not None:
             text = (await asyncio.to_thread(s.frame, -1, -1))[0]
         else:
@@ -228,9 +199,10 @@ class RoomHub:
     def watched(self, code: str) -> bool:
         return bool(self.followers.get(code)) or code in self._remote_watched
 
-    def deliver(self, code: str, text: str) -> None:
+    def deliver(self, code: str, text: str, demo: str) -> None:
         for conn in list(self.followers.get(code, ())):
-            conn.offer(text)
+            if conn.demo == demo:  # a page of the demo the room left must not draw another demo's frame
+                conn.offer(text)
 
     def _students(self, code: str, lecturer: str) -> list[Session]:
         # With a shared backend only open sandboxes count: an idle copy left behind in this process after its
@@ -239,13 +211,17 @@ class RoomHub:
                 if s.room == code and s.id != lecturer and (s.watchers > 0 or not self.backend.shared)]
 
     def _local_summaries(self, room: Room) -> list[dict[str, Any]]:
-        return [{"seat": seat(s.id), "online": s.watchers > 0, "at": time.time(), **s.summary()}
+        return [{"seat": seat(s.id), "_sid": s.id, "demo": s.demo.name, "online": s.watchers > 0, "at": time.time(),
+                 **s.summary()}
                 for s in self._students(room.code, room.lecturer)]
 
     # ---------------------------------------------------------------- messages from the backend
     def _on_message(self, code: str, kind: str, text: str) -> None:
         if kind == FRAME:
-            self.deliver(code, text)
+            demo, _, frame = text.partition("\n")
+            self.deliver(code, frame, demo)
+        elif kind == LECTURE:
+            self.spawn(self._lecture_changed(Room.loads(text)))
         elif kind == PUSH:
             self.spawn(self._apply_push(code, text))
         elif kind == CLOSED:
@@ -267,11 +243,11 @@ class RoomHub:
             await self._tell(s, f"The lecturer pushed their network (iteration {s.demo.iteration:,}) to your "
                                 "sandbox")
 
-    async def _tell(self, s: Session, message: str) -> None:
+    async def _tell(self, s: Session, message: str, **extra: Any) -> None:
         for conn in list(self.registry.connections.get(s.id, ())):
             conn.wake.set()
             with contextlib.suppress(Exception):
-                await conn.send({"type": "info", "message": message})
+                await conn.send({"type": "info", "message": message, **extra})
 
     async def _closed(self, code: str) -> None:
         self._stop_feed(code)
@@ -291,9 +267,9 @@ class RoomHub:
         await b.put(code, "alive", "1", ALIVE_TTL_S)
         if s.version != feed.shared_version:
             feed.shared_version = s.version
-            state = await asyncio.to_thread(s.dumps)
             full = (await asyncio.to_thread(s.frame, -1, -1))[0]
-            await b.put(code, "state", state, STATE_TTL_S)
+            if s.id == feed.room.lecturer:  # what students fork: the lecturer's network, never a spotlighted one
+                await b.put(code, "state", await asyncio.to_thread(s.dumps), STATE_TTL_S)
             await b.put(code, "full", full, STATE_TTL_S)
 
     async def _refresh_loop(self) -> None:

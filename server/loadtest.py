@@ -29,6 +29,7 @@ MAX_STUDENTS = 1000  # bounded: at most this many students and as many followers
 MAX_SECONDS = 600.0
 WARMUP_S = 3.0  # after everyone has connected, before counting
 COMMAND_EVERY_S = 1.0  # each student clicks about this often (select a sample, or change the learning rate)
+LECTURE = ["autoencoder", "knockout", "boundary", "sigmoid"]  # the demos a lecture moves through, in order
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -40,6 +41,7 @@ class Client:
     latencies: list[float] = field(default_factory=list)  # seconds from a command to the first frame showing it
     first_it: int | None = None  # iteration of the first and last frames inside the window: training speed
     last_it: int = 0
+    room_seen: dict[int, float] = field(default_factory=dict)  # room version -> when this page heard of it
 
 
 @dataclass
@@ -185,15 +187,37 @@ async def student(url: str, c: Client, window: Window, stop: asyncio.Event, seed
                 c.last_it = head(last_text)["iteration"]
 
 
-async def follower(url: str, c: Client, window: Window, stop: asyncio.Event) -> None:
+async def follower(base: str, code: str, demo: str, c: Client, window: Window, stop: asyncio.Event) -> None:
+    """A follower page: when the room shows another demo, it opens that demo's follower view (as the lecture
+    page's frame does)."""
+    while not stop.is_set():
+        async with _connect(f"ws://{base}/ws/{demo}?follow={code}") as ws:
+            closer = asyncio.create_task(_close_on(stop, ws))
+            async for text in ws:
+                if text.startswith('{"type":"frame"'):
+                    if window.inside(time.monotonic()):
+                        c.frames += 1
+                elif '"type":"room"' in text:
+                    msg = json.loads(text)
+                    c.room_seen.setdefault(msg["version"], time.monotonic())
+                    if msg["shown_demo"] != demo:
+                        demo = msg["shown_demo"]
+                        break
+                elif '"type":"error"' in text:
+                    c.errors.append(json.loads(text)["message"])
+            closer.cancel()
+
+
+async def lecture_page(url: str, c: Client, stop: asyncio.Event) -> None:
+    """A student's lecture page (/join/CODE): it hears of every room change on /ws/rooms/CODE."""
     async with _connect(url) as ws:
         closer = asyncio.create_task(_close_on(stop, ws))
         async for text in ws:
-            if text.startswith('{"type":"frame"'):
-                if window.inside(time.monotonic()):
-                    c.frames += 1
-            elif '"type":"error"' in text:
-                c.errors.append(json.loads(text)["message"])
+            msg = json.loads(text)
+            if msg["type"] == "room":
+                c.room_seen.setdefault(msg["version"], time.monotonic())
+            elif msg["type"] == "error":
+                c.errors.append(msg["message"])
         closer.cancel()
 
 
@@ -220,7 +244,7 @@ async def guarded(coro: Any, c: Client) -> None:
 
 
 async def classroom(students: int, followers: int, seconds: float, demo: str, fps: float | None,
-                    processes: int = 1) -> dict[str, Any]:
+                    processes: int = 1, switches: int = 0) -> dict[str, Any]:
     """Start the server (or `processes` of them sharing rooms through a fresh redis-server, each client kept on
     one of them as a sticky load balancer would), run the class, stop everything."""
     ports = [free_port() for _ in range(processes)]
@@ -238,7 +262,7 @@ async def classroom(students: int, followers: int, seconds: float, demo: str, fp
                 procs.append(start_server(port, f"{tmp}/load{i}.sqlite3", students, fps, redis_url))
             for base, proc in zip(bases, procs, strict=True):
                 await wait_up(f"http://{base}", proc)
-            return await _run(procs, bases, students, followers, seconds, demo)
+            return await _run(procs, bases, students, followers, seconds, demo, switches)
         finally:
             for proc in procs + helpers:
                 proc.terminate()
@@ -261,25 +285,36 @@ def tree_status(procs: list[subprocess.Popen[bytes]]) -> dict[str, int]:
 
 
 async def _run(procs: list[subprocess.Popen[bytes]], bases: list[str], students: int, followers: int,
-               seconds: float, demo: str) -> dict[str, Any]:
+               seconds: float, demo: str, switches: int = 0) -> dict[str, Any]:
     window, stop = Window(), asyncio.Event()
     lecturer = Client("lecturer")
-    async with _connect(f"ws://{bases[0]}/ws/{demo}") as lws:
-        sid = json.loads(await lws.recv())["session"]
-        room = await asyncio.to_thread(http, "POST", f"http://{bases[0]}/api/rooms", {"session": sid})
-        await lws.send(FLAT_OUT)
-        await lws.send(json.dumps({"type": "play"}))
+    # The lecturer's pages: this demo, then the next ones of the lecture for each switch (all open at once, as
+    # tabs; the room moves from one to the next during the run)
+    order = [demo] + [d for d in LECTURE if d != demo]
+    tabs = [order[i % len(order)] for i in range(switches + 1)]
+    async with contextlib.AsyncExitStack() as stack:
+        lwss = [await stack.enter_async_context(_connect(f"ws://{bases[0]}/ws/{d}")) for d in tabs]
+        sids = [json.loads(await lws.recv())["session"] for lws in lwss]
+        room = await asyncio.to_thread(http, "POST", f"http://{bases[0]}/api/rooms", {"session": sids[0]})
+        code, key = room["code"], room["key"]
+        for lws in lwss:
+            await lws.send(FLAT_OUT)
+            await lws.send(json.dumps({"type": "play"}))
         clients = [Client("student") for _ in range(students)] + [Client("follower") for _ in range(followers)]
+        pages = [Client("lecture page") for _ in range(students if switches else 0)]
         tasks = []
         for i, c in enumerate(clients):  # a class arrives over a few seconds, not in one instant
             base = bases[i % len(bases)]
             if c.role == "student":
-                coro = student(f"ws://{base}/ws/{demo}?join={room['code']}", c, window, stop, i)
+                coro = student(f"ws://{base}/ws/{demo}?join={code}", c, window, stop, i)
             else:
-                coro = follower(f"ws://{base}/ws/{demo}?follow={room['code']}", c, window, stop)
+                coro = follower(base, code, demo, c, window, stop)
             tasks.append(asyncio.create_task(guarded(coro, c)))
+            if i < len(pages):  # each student's page has its lecture socket too
+                tasks.append(asyncio.create_task(guarded(lecture_page(f"ws://{base}/ws/rooms/{code}", pages[i],
+                                                                      stop), pages[i])))
             await asyncio.sleep(0.01)
-        drain = asyncio.create_task(_drain(lws))
+        drains = [asyncio.create_task(_drain(lws)) for lws in lwss]
         window.start = time.monotonic() + WARMUP_S
         window.end = window.start + seconds
         shown = progress.bar(f"{students} students, {followers} followers", round(WARMUP_S + seconds), "s")
@@ -287,9 +322,20 @@ async def _run(procs: list[subprocess.Popen[bytes]], bases: list[str], students:
         shown.update(WARMUP_S)
         before, cpu0, t0 = tree_status(procs), resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
         pacing = []  # the servers' own view, sampled through the run: the frame rate they pace pages at
-        for _ in range(max(1, int(seconds))):
-            await asyncio.sleep(seconds / max(1, int(seconds)))
-            shown.update(seconds / max(1, int(seconds)))
+        ticks = max(1, int(seconds))
+        at = {ticks * (j + 1) // (switches + 1): j + 1 for j in range(switches)}  # tick -> tab to move to
+        moves: dict[int, float] = {}  # room version -> when the lecturer asked for it
+        for tick in range(ticks):
+            if tick in at:
+                sent = time.monotonic()
+                try:
+                    r = await asyncio.to_thread(http, "POST", f"http://{bases[0]}/api/rooms/{code}/move",
+                                                {"session": sids[at[tick]]}, key)
+                    moves[r["version"]] = sent
+                except OSError as e:
+                    lecturer.errors.append(f"moving the room failed: {e}")
+            await asyncio.sleep(seconds / ticks)
+            shown.update(seconds / ticks)
             for base in bases:
                 try:
                     h = await asyncio.to_thread(http, "GET", f"http://{base}/healthz")
@@ -302,9 +348,11 @@ async def _run(procs: list[subprocess.Popen[bytes]], bases: list[str], students:
         shown.close()
         stop.set()
         await asyncio.gather(*tasks)
-        drain.cancel()
+        for drain in drains:
+            drain.cancel()
     hz = os.sysconf("SC_CLK_TCK")
-    return report(clients + [lecturer], seconds, demo, {
+    return report(clients + pages + [lecturer], seconds, demo, {
+        "switches": switch_delays(moves, pages + [c for c in clients if c.role == "follower"]),
         "processes": len(procs),
         "rss_mb": after["VmRSS"] / 1024, "peak_rss_mb": after["VmHWM"] / 1024,
         "cpu_percent": 100 * (after["ticks"] - before["ticks"]) / hz / (t1 - t0),
@@ -321,6 +369,17 @@ async def _drain(ws: Any) -> None:
         pass
 
 
+def switch_delays(moves: dict[int, float], pages: list[Client]) -> dict[str, Any]:
+    """How long each page took to hear of each move of the room (from the lecturer's request); a page that never
+    heard of one counts as missed."""
+    delays = [c.room_seen[v] - t for v, t in moves.items() for c in pages if v in c.room_seen]
+    missed = sum(1 for v in moves for c in pages if v not in c.room_seen)
+    ms = [d * 1000 for d in delays]
+    return {"moves": len(moves), "pages": len(pages), "seen": len(ms), "missed": missed,
+            "median_ms": statistics.median(ms) if ms else None, "p95_ms": percentile(ms, 95) if ms else None,
+            "max_ms": max(ms) if ms else None}
+
+
 def report(clients: list[Client], seconds: float, demo: str, server: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"demo": demo, "seconds": seconds}
     for role in ("student", "follower"):
@@ -330,9 +389,10 @@ def report(clients: list[Client], seconds: float, demo: str, server: dict[str, A
     lat = [x * 1000 for c in clients for x in c.latencies]
     out["latency_ms"] = {"commands": len(lat), "median": statistics.median(lat) if lat else None,
                          "p95": percentile(lat, 95)}
+    out["switches"] = server.pop("switches")
     its = [(c.last_it - c.first_it) / seconds for c in clients if c.role == "student" and c.first_it is not None]
     out["student_its_per_s"] = {"median": statistics.median(its) if its else None, "min": min(its) if its else None}
-    errors = [e for c in clients for e in c.errors]
+    errors = [e for c in clients for e in c.errors] + ["a page missed a switch"] * out["switches"]["missed"]
     out["errors"] = len(errors)
     out["error_examples"] = sorted(set(errors))[:5]
     out["server"] = server
@@ -355,6 +415,11 @@ def table(r: dict[str, Any]) -> str:
     if lat["commands"]:
         rows.append(f"command -> frame latency: median {lat['median']:.0f} ms, p95 {lat['p95']:.0f} ms "
                     f"({lat['commands']} commands)")
+    sw = r["switches"]
+    if sw["moves"]:
+        rows.append(f"demo switches: {sw['moves']}, seen by {sw['seen']} of {sw['moves'] * sw['pages']} page "
+                    f"deliveries: median {sw['median_ms']:.0f} ms, p95 {sw['p95_ms']:.0f} ms, max {sw['max_ms']:.0f} "
+                    f"ms after the lecturer's move" + (f"; {sw['missed']} missed" if sw["missed"] else ""))
     its = r["student_its_per_s"]
     if its["median"] is not None:
         rows.append(f"training per student: median {its['median']:,.0f} it/s, min {its['min']:,.0f} it/s")
@@ -369,7 +434,7 @@ def table(r: dict[str, Any]) -> str:
 
 
 def main(students: int, followers: int | None, seconds: float, demo: str = "autoencoder", fps: float | None = None,
-         as_json: bool = False, processes: int = 1) -> dict[str, Any]:
+         as_json: bool = False, processes: int = 1, switches: int = 0) -> dict[str, Any]:
     if not (1 <= students <= MAX_STUDENTS) or not (0 < seconds <= MAX_SECONDS):
         raise SystemExit(f"--students must be in 1..{MAX_STUDENTS} and --seconds in (0, {MAX_SECONDS:g}]")
     followers = students if followers is None else followers
@@ -377,8 +442,11 @@ def main(students: int, followers: int | None, seconds: float, demo: str = "auto
         raise SystemExit(f"--followers must be in 0..{MAX_STUDENTS}")
     if not 1 <= processes <= 8:
         raise SystemExit("--processes must be in 1..8")
+    if not 0 <= switches <= 10:
+        raise SystemExit("--switches must be in 0..10")
     # the whole run is bounded: connecting, warming up, measuring, and closing
     limit = seconds + WARMUP_S + 0.05 * (students + followers) + 180
-    result = asyncio.run(asyncio.wait_for(classroom(students, followers, seconds, demo, fps, processes), limit))
+    result = asyncio.run(asyncio.wait_for(classroom(students, followers, seconds, demo, fps, processes, switches),
+                                                limit))
     print(json.dumps(result) if as_json else table(result), flush=True)
     return result

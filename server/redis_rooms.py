@@ -82,6 +82,14 @@ class RedisRooms(RoomBackend):
     async def led_by(self, session_id: str) -> str | None:
         return await self.redis.get(f"{PREFIX}:lead:{session_id}")
 
+    async def update(self, old: Room, new: Room) -> None:
+        async with self.redis.pipeline(transaction=True) as p:
+            p.set(self._key(new.code), new.dumps(), xx=True, keepttl=True)
+            if old.lecturer != new.lecturer:
+                p.delete(f"{PREFIX}:lead:{old.lecturer}")
+                p.set(f"{PREFIX}:lead:{new.lecturer}", new.code, ex=ROOM_TTL_S)
+            await p.execute()
+
     async def delete(self, code: str) -> None:
         room = await self.get(code)
         keys = [self._key(code, w) for w in ("state", "full", "alive", "watched", "gallery", "students", "used")]

@@ -10,7 +10,7 @@ import secrets
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from server.store import Store
@@ -24,6 +24,7 @@ CODE_LENGTH = 6
 FRAME = "frame"  # the lecturer's frame, for followers
 PUSH = "push"  # the lecturer's Session.state(), for every student sandbox of the room
 CLOSED = "closed"  # the room is gone
+LECTURE = "room"  # the room's lecture state changed (demo, step, pause, spotlight): its public view, as JSON
 
 Listener = Callable[[str, str, str], None]  # (code, kind, text)
 
@@ -38,21 +39,49 @@ class RoomError(Exception):
 
 @dataclass(frozen=True)
 class Room:
+    """A room is the whole lecture: one code, and the lecturer's current demo, step and pace. A change is a new
+    Room (`moved`), stored by the backend and announced to every process as LECTURE."""
+
     code: str  # the join code students type
-    demo: str
-    lecturer: str  # the lecturer's session id: never sent to students (it would let them drive it)
+    demo: str  # the lecturer's current demo: followers show it, students are offered a sandbox of it
+    lecturer: str  # the lecturer's current session id: never sent to students (it would let them drive it)
     key_hash: str  # sha256 of the lecturer key; the key itself is only ever in the lecturer's browser
     created: float
+    step: int = 0  # the lecturer's lesson step in this demo (a follower page may act on a change)
+    paused: bool = False  # "pause class": student sandboxes of the room cannot train
+    spotlight: str = ""  # a student's session id shown to every follower instead of the lecturer's; "" = none
+    spotlight_demo: str = ""  # that student's demo (a spotlight may show another demo than the lecturer's)
+    anonymous: bool = True  # the dashboard shows seat labels only, not the names students gave
+    version: int = 0  # bumped on every change: a page ignores an older announcement
 
     def allows(self, key: str | None) -> bool:
         return key is not None and hmac.compare_digest(hash_key(key), self.key_hash)
+
+    @property
+    def shown(self) -> str:
+        """The session every follower watches: the spotlighted student's, else the lecturer's."""
+        return self.spotlight or self.lecturer
+
+    @property
+    def shown_demo(self) -> str:
+        return self.spotlight_demo if self.spotlight else self.demo
+
+    def moved(self, **changes: Any) -> Room:
+        return replace(self, version=self.version + 1, **changes)
+
+    def public(self) -> dict[str, Any]:
+        """What students may know of the room (no session ids, no key)."""
+        return {"code": self.code, "demo": self.demo, "step": self.step, "paused": self.paused,
+                "spotlight": seat(self.spotlight) if self.spotlight else None, "shown_demo": self.shown_demo,
+                "anonymous": self.anonymous, "version": self.version}
 
     def dumps(self) -> str:
         return json.dumps(asdict(self))
 
     @classmethod
     def loads(cls, text: str) -> Room:
-        return cls(**json.loads(text))
+        known = {f.name for f in fields(cls)}  # a room saved by an older version lacks the newer fields
+        return cls(**{k: v for k, v in json.loads(text).items() if k in known})
 
 
 def seat(session_id: str) -> str:
@@ -104,6 +133,10 @@ class RoomBackend(ABC):
         """The code of the room this session leads, if any."""
 
     @abstractmethod
+    async def update(self, old: Room, new: Room) -> None:
+        """Store a changed room (same code); its lecturer session may have changed (the lecturer moved on)."""
+
+    @abstractmethod
     async def delete(self, code: str) -> None: ...
 
     @abstractmethod
@@ -134,6 +167,7 @@ class MemoryRooms(RoomBackend):
         self.store = store
         self.rooms: dict[str, Room] = {}
         self.lecturers: dict[str, str] = {}
+        self._saving: asyncio.Task[None] | None = None  # the newest room change being written
 
     async def start(self, listener: Listener) -> None:
         await super().start(listener)
@@ -157,6 +191,26 @@ class MemoryRooms(RoomBackend):
 
     async def led_by(self, session_id: str) -> str | None:
         return self.lecturers.get(session_id)
+
+    async def update(self, old: Room, new: Room) -> None:
+        self.rooms[new.code] = new
+        if old.lecturer != new.lecturer:
+            self.lecturers.pop(old.lecturer, None)
+            self.lecturers[new.lecturer] = new.code
+        if self.store is not None:
+            # Written behind the announcement, in order: the store may be busy saving a whole class's sessions
+            # for a second or more, and the class must not wait for it to switch.
+            self._saving = asyncio.get_running_loop().create_task(self._save(new, self._saving))
+
+    async def close(self) -> None:
+        if self._saving is not None:  # the last change is on disk before the store closes
+            await asyncio.wait([self._saving])
+
+    async def _save(self, room: Room, before: asyncio.Task[None] | None) -> None:
+        if before is not None:
+            await asyncio.wait([before])
+        assert self.store is not None
+        await asyncio.to_thread(self.store.save_room, room.code, room.dumps())
 
     async def delete(self, code: str) -> None:
         room = self.rooms.pop(code, None)

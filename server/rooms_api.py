@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
+from server.cards import aggregates
 from server.hub import RoomHub
 from server.rooms import RoomError, normalise
 from server.sessions import LimitReached, Registry, StoreError
@@ -46,7 +47,7 @@ async def room_info(code: str, request: Request) -> dict[str, Any]:
         room = await _hub(request).room(code)
     except RoomError as e:
         raise _fail(e) from None
-    return {"code": room.code, "demo": room.demo, "join": f"/join/{room.code}"}
+    return {**room.public(), "join": f"/join/{room.code}"}
 
 
 @router.post("/api/rooms/{code}/push")
@@ -59,10 +60,13 @@ async def push(code: str, request: Request, x_room_key: str | None = Header(defa
 
 @router.get("/api/rooms/{code}/gallery")
 async def gallery(code: str, request: Request, x_room_key: str | None = Header(default=None)) -> dict[str, Any]:
+    """The dashboard: every student sandbox of the room (what each did), and the class aggregates per demo."""
     try:
-        return {"code": normalise(code), "students": await _hub(request).gallery(code, x_room_key)}
+        students = await _hub(request).gallery(code, x_room_key)
+        room = await _hub(request).room(code)
     except RoomError as e:
         raise _fail(e) from None
+    return {"code": normalise(code), "room": room.public(), "students": students, "aggregates": aggregates(students)}
 
 
 @router.delete("/api/rooms/{code}")
@@ -95,20 +99,6 @@ async def join_form(request: Request, code: str | None = None) -> HTMLResponse |
     if code:
         return RedirectResponse(f"/join/{normalise(code)}", status_code=303)
     return request.app.state.templates.TemplateResponse(request, "join.html", {"error": None})
-
-
-@router.get("/join/{code}", response_class=HTMLResponse)
-async def join_page(code: str, request: Request) -> HTMLResponse:
-    """The room's demo page in follower mode (the page script reads the code from the path)."""
-    templates = request.app.state.templates
-    try:
-        room = await _hub(request).room(code)
-    except RoomError as e:
-        return templates.TemplateResponse(request, "join.html", {"error": str(e)}, status_code=e.status)
-    cls = request.app.state.registry.demo_class(room.demo)
-    return templates.TemplateResponse(request, f"demos/{room.demo}.html",
-                                      {"demo": cls, "title": cls.title, "slug": room.demo,
-                                       "device": request.app.state.registry.device, "follow": room.code})
 
 
 @router.get("/rooms/{code}/gallery", response_class=HTMLResponse, response_model=None)

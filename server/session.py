@@ -16,7 +16,7 @@ import torch
 from pydantic import BaseModel
 
 from models.demo import Demo, Limits
-from server import protocol
+from server import cards, protocol
 from server.fairlock import FairLock
 from server.pacing import Pace
 from server.protocol import Pause, Play, Preset, Reset, Select, SetParams, Step
@@ -86,6 +86,9 @@ class Session:
         self._built: Built | None = None
         self._last_point_t = 0.0
         self.saved_version = -1
+        self.name: str | None = None  # the display name a student gave (the dashboard shows it unless anonymized)
+        self.active_at = time.time()  # the last command: the dashboard sorts by it
+        self.hold: str | None = None  # why this sandbox may not train now (the lecturer paused the class)
         self.notice: str | None = None  # said once to the next page that opens the session (why it is paused)
         self.problem: str | None = None  # an error said once to the next page (its saved session was unreadable)
         self.save_problem: str | None = None  # why the last save of it failed, if it did (its pages were told)
@@ -99,6 +102,9 @@ class Session:
         """Apply one validated command between training slices. Raises ValueError and changes nothing if
         the command cannot be carried out."""
         with self.lock:
+            self.active_at = time.time()
+            if self.hold and isinstance(cmd, Play | Step):
+                raise ValueError(self.hold)
             if isinstance(cmd, Play):
                 if self.status:
                     raise ValueError(f"{self.status}: reset before playing again")
@@ -163,6 +169,18 @@ class Session:
         else:
             self.marks.append((self.demo.iteration, label))
         del self.marks[:-MARKS_MAX]
+    def hold_training(self, reason: str | None) -> bool:
+        """Stop training and refuse play and step while `reason` holds (None lets it train again); True if the
+        hold changed."""
+        with self.lock:
+            if reason == self.hold:
+                return False
+            self.hold = reason
+            if reason:
+                self.running, self.pending_steps = False, 0
+            self.version += 1
+            self.cmd_version += 1
+            return True
 
     def _restart(self) -> None:
         self.running, self.pending_steps, self.status, self.k = False, 0, None, 1
@@ -304,6 +322,12 @@ class Session:
                 "running": self.running,
                 "status": self.status,
                 "net": {k: net[k] for k in ("sizes", "weights", "alive") if k in net},
+                "card": cards.card(b.snap),
+                "spark": cards.sparkline(self.loss_log),
+                "solved": self.demo.solved(),
+                "solved_at": b.snap.get("solved_at"),
+                "name": self.name,
+                "active": self.active_at,
             }
 
     # ---------------------------------------------------------------- persistence
@@ -320,6 +344,7 @@ class Session:
                 "pace": self.pace.public(),
                 "lesson": self.lesson,
                 "marks": self.marks,
+                "name": self.name,
                 "demo_state": self.demo.state(),
             }
 
@@ -334,6 +359,7 @@ class Session:
         s._take(state)
         if session_id is None:
             s.room = state.get("room")  # a fork (share link) is nobody's student
+            s.name = state.get("name")
         return s
 
     def adopt(self, state: dict[str, Any]) -> None:

@@ -103,10 +103,12 @@ async def _sandbox(ws: WebSocket, state: State, s: Session) -> None:
     cls = type(s.demo)
     sender: asyncio.Task[None] | None = None
     try:
+        await state.rooms.attach(s)  # a student sandbox keeps to its room's pace (pause class)
         await conn.send({"type": "hello", "mode": "sandbox", "session": s.id, "demo": cls.name,
                          "presets": list(cls.presets), "commands": protocol.command_types(cls), "max_lr": cls.max_lr,
                          "room": s.room, "seat": seat(s.id) if s.room else None,
-                         "leads": await state.rooms.led_by(s.id), "max_message_bytes": settings.max_message_bytes})
+                         "leads": await state.rooms.led_by(s.id), "max_message_bytes": settings.max_message_bytes,
+                         "hold": s.hold})
         if s.problem:
             problem, s.problem = s.problem, None
             await conn.send(protocol.error(problem))

@@ -27,6 +27,21 @@ def test_a_small_class_runs_and_reports() -> None:
     assert "frames/s median" in table and "errors: 0" in table
 
 
+def test_a_class_whose_room_switches_demo_hears_of_every_switch() -> None:
+    out: list[dict[str, Any]] = []
+    t = threading.Thread(target=lambda: out.append(asyncio.run(
+        loadtest.classroom(students=3, followers=2, seconds=4.0, demo="autoencoder", fps=None, switches=2))))
+    t.start()
+    t.join(150)
+    (r,) = out
+    assert r["errors"] == 0, r["error_examples"]
+    sw = r["switches"]
+    assert sw["moves"] == 2 and sw["pages"] == 5, "3 lecture pages and 2 followers"
+    assert sw["seen"] == 10 and sw["missed"] == 0, "every page heard of both switches"
+    assert sw["p95_ms"] >= 0 and "demo switches: 2" in loadtest.table(r)
+    assert r["followers"]["fps_min"] > 0, "followers kept getting frames across the switches"
+
+
 def test_the_bounds_are_enforced() -> None:
     import pytest
 

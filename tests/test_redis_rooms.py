@@ -138,3 +138,10 @@ def test_rooms_expire_across_processes_only_when_no_process_used_them(redis_url:
 
     unused, first, second, kept, gone = asyncio.run(scenario())
     assert first == [unused] and second == [] and kept and gone
+
+
+def test_a_lecture_across_two_server_processes(two_servers: tuple[str, str]) -> None:
+    """The lecturer on one process, every student and follower on the other: moves, pause, spotlight."""
+    from tests.test_lecture import lecture
+
+    lecture(*two_servers)

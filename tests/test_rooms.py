@@ -147,4 +147,4 @@ def test_rooms_are_per_demo(live_server: LiveServer, monkeypatch) -> None:
     with Client(f"{live_server.url}/ws/autoencoder") as lecturer:
         room = open_room(live_server.url, lecturer.next_of("hello")["session"])
         with Client(f"{live_server.url}/ws/toy?follow={room['code']}") as wrong:
-            assert "for the autoencoder demo" in wrong.next_of("error")["message"]
+            assert "shows the autoencoder demo now" in wrong.next_of("error")["message"]

@@ -1,19 +1,15 @@
 // The classroom parts of every demo page's header: a link that reopens this session, a share link (a copy for
-// someone else), a room (join code for students, lecturer key kept in this browser), and follower mode
-// (/join/CODE: read-only, with "Fork into my sandbox").
+// someone else), a room (join code and QR for students, lecturer key kept in this browser; the room follows the
+// lecturer's pages across demos), follower mode (?follow=CODE: read-only, with "Fork into my sandbox") and a
+// student sandbox held while the lecturer has paused the class.
+
+import { api, forgetRoom, keepKey, lectureCode, roomKey } from "./roomkeys.js";
+import { lecturerActions } from "./lecturer.js";
 
 const $ = (sel) => document.querySelector(sel);
+const embedded = window.parent !== window; // inside a student's lecture page (/join/CODE)
 
-export const roomKey = (code) => localStorage.getItem(`nnp-room-key-${code}`);
-
-async function api(method, url, body, key) {
-  const headers = { "Content-Type": "application/json" };
-  if (key) headers["X-Room-Key"] = key;
-  const r = await fetch(url, { method, headers, body: body ? JSON.stringify(body) : undefined });
-  const data = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(data.detail || `${r.status} ${r.statusText}`);
-  return data;
-}
+export { roomKey };
 
 function el(tag, props = {}, ...children) {
   const e = Object.assign(document.createElement(tag), props);
@@ -27,7 +23,7 @@ export function classroom(sock, { toast }) {
     bannerText: $("#follow-text"), fork: $("#fork-room"), panel: $("#classroom-panel"), title: $("#classroom-title"),
     body: $("#classroom-body"), close: $("#classroom-close"),
   };
-  if (!ui.panel) return { onHello() {}, onInfo() {} }; // a page without the classroom header
+  if (!ui.panel) return { onHello() {}, onInfo() {}, onRoom() {} }; // a page without the classroom header
   let hello = null;
 
   const show = (title, ...children) => {
@@ -65,32 +61,24 @@ export function classroom(sock, { toast }) {
 
   const roomPanel = (code) => {
     const key = roomKey(code);
-    const join = `${location.origin}/join/${code}`;
     const big = el("div", { className: "join-code", textContent: code, title: "the join code" });
-    const where = el("p", { className: "join-url" }, "Students open ", el("b", { textContent: join }));
+    const qr = el("div", { className: "join-qr" });
+    const where = el("p", { className: "join-url" }, "Students open ", el("b", { textContent: `/join/${code}` }));
+    api("GET", `/api/rooms/${code}/join`).then((j) => {
+      if (j.url) {
+        where.replaceChildren("Students open ", el("b", { textContent: j.url }), " or scan the code");
+        qr.replaceChildren(el("img", { src: j.qr, alt: `QR code of ${j.url}`, className: "qr" }));
+      }
+      if (j.note) where.after(el("p", { className: "hint warn-note", textContent: j.note }));
+    }).catch(() => {});
     if (!key) {
-      show(`Room ${code}`, big, where, el("p", { className: "hint", textContent: "This browser does not have the lecturer key of this room: it can show the code, not change the room." }));
+      show(`Room ${code}`, big, qr, where, el("p", { className: "hint", textContent: "This browser does not have the lecturer key of this room: it can show the code, not change the room." }));
       return;
     }
-    const push = el("button", { className: "primary", textContent: "Push my network to every student", title: "every student sandbox of this room becomes a copy of this network (paused)" });
-    const gallery = el("a", { className: "button-link", href: `/rooms/${code}/gallery`, target: "_blank", textContent: "Students' gallery" });
-    const close = el("button", { textContent: "Close the room" });
-    push.addEventListener("click", async () => {
-      try { const r = await api("POST", `/api/rooms/${code}/push`, null, key); toast(`pushed to ${r.students} student sandbox${r.students === 1 ? "" : "es"}`, "info"); }
-      catch (e) { toast(`push failed: ${e.message}`); }
-    });
-    close.addEventListener("click", async () => {
-      try {
-        await api("DELETE", `/api/rooms/${code}`, null, key);
-        localStorage.removeItem(`nnp-room-key-${code}`);
-        ui.panel.classList.add("hidden");
-        lead(null);
-        toast(`room ${code} is closed`, "info");
-      } catch (e) { toast(`closing failed: ${e.message}`); }
-    });
-    show(`Room ${code}: you are the lecturer`, big, where,
-      el("p", { className: "hint", textContent: "They see this network live, read-only, and can fork it into their own sandbox." }),
-      el("div", { className: "room-actions" }, push, gallery, close));
+    const actions = lecturerActions(code, key, { toast, closed: () => { forgetRoom(code); ui.panel.classList.add("hidden"); lead(null); } });
+    show(`Room ${code}: you are the lecturer`, big, qr, where,
+      el("p", { className: "hint", textContent: "The room follows you: open another demo and the class sees it. Students see your network live, read-only, and can fork it into their own sandbox." }),
+      actions);
   };
 
   const lead = (code) => {
@@ -106,7 +94,7 @@ export function classroom(sock, { toast }) {
     if (!sock.sessionId) { toast("fork into your own sandbox first: a room shows your network"); return; }
     try {
       const r = await api("POST", "/api/rooms", { session: sock.sessionId });
-      localStorage.setItem(`nnp-room-key-${r.code}`, r.key);
+      keepKey(r.code, r.key);
       lead(r.code);
       roomPanel(r.code);
     } catch (e) { toast(`opening a room failed: ${e.message}`); }
@@ -114,34 +102,89 @@ export function classroom(sock, { toast }) {
 
   ui.fork.addEventListener("click", () => { ui.fork.disabled = true; sock.forkRoom(); });
 
+  // The room this browser lectures in follows this page: on opening it, and whenever the tab comes back to the
+  // front (the lecturer switching between demo tabs). Moving to the session the room already shows changes nothing.
+  const takeRoomAlong = async () => {
+    const code = lectureCode();
+    if (!code || !sock.sessionId || !hello || hello.room || (hello.leads && hello.leads !== code)) return;
+    try {
+      const r = await api("POST", `/api/rooms/${code}/move`, { session: sock.sessionId }, roomKey(code));
+      if (hello.leads !== code) toast(`Room ${code} follows you here: the class sees this ${r.demo} page now`, "info");
+      hello.leads = code;
+      lead(code);
+    } catch (e) {
+      if (e.status === 404 || e.status === 403) forgetRoom(code); // closed, or a key that is not this room's
+    }
+  };
+  // In a student's lecture page, the room's changes come from the page around this one.
+  if (embedded) {
+    window.addEventListener("message", (ev) => {
+      if (ev.origin === location.origin && ev.data && ev.data.nnp === "room" && hello && hello.mode === "sandbox") {
+        window.dispatchEvent(new CustomEvent("nnp-room", { detail: ev.data }));
+      }
+    });
+  }
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") takeRoomAlong(); });
+
+  let holdBanner = null;
+  const setHold = (reason) => {
+    document.body.classList.toggle("held", !!reason);
+    if (!reason) { if (holdBanner) holdBanner.remove(); holdBanner = null; return; }
+    if (!holdBanner) {
+      holdBanner = el("div", { className: "hold-banner", role: "status" });
+      ui.banner.after(holdBanner);
+    }
+    holdBanner.textContent = reason;
+  };
+
+  const followText = (room) => room.spotlight
+    ? `Spotlight on student ${room.spotlight} in room ${room.code}: read-only, live.`
+    : `Following the lecturer in room ${room.code}: read-only, live.`;
+
   const onHello = (msg) => {
     hello = msg;
+    if (embedded) window.parent.postMessage({ nnp: "hello", mode: msg.mode, session: msg.session, demo: msg.demo, room: msg.room }, location.origin);
     const following = msg.mode === "follow";
     document.body.classList.toggle("following", following);
+    document.body.classList.toggle("embedded", embedded);
     ui.banner.classList.toggle("hidden", !following);
     ui.fork.disabled = false;
     ui.link.classList.toggle("hidden", following);
     ui.share.classList.toggle("hidden", following);
+    setHold(following ? null : msg.hold);
     if (following) {
-      ui.bannerText.textContent = `Following the lecturer in room ${msg.room}: read-only, live.`;
+      ui.bannerText.textContent = followText({ code: msg.room, spotlight: null });
       lead(null);
       ui.open.classList.add("hidden");
       return;
     }
-    if (msg.leads) { lead(msg.leads); return; }
-    lead(null);
+    if (msg.leads) lead(msg.leads);
+    else lead(null);
     if (msg.room) {
       ui.badge.classList.remove("hidden");
-      ui.badge.replaceChildren(el("span", { textContent: `Room ${msg.room} · you are ${msg.seat}` }), " ",
-        el("a", { href: `/join/${msg.room}`, textContent: "watch the lecturer", target: "_blank" }));
+      ui.badge.replaceChildren(el("span", { textContent: `Room ${msg.room} · you are ${msg.seat}` }),
+        ...(embedded ? [] : [" ", el("a", { href: `/join/${msg.room}`, textContent: "the lecture", target: "_blank" })]));
+      return;
     }
+    takeRoomAlong();
   };
   const onInfo = (msg) => {
     toast(msg.message, "info");
+    if (msg.hold !== undefined) setHold(msg.hold);
     if (msg.closed && hello && hello.mode === "follow") {
       ui.bannerText.textContent = msg.message;
       ui.fork.classList.add("hidden");
     }
   };
-  return { onHello, onInfo };
+  // A follower hears of every change of the room: it shows the spotlight, and a page left alone (not inside a
+  // lecture page, which switches its view itself) moves to the demo the room shows now.
+  const onRoom = (room) => {
+    // Whatever on the page acts on the lecturer's step (a lesson's step bar) listens for this event.
+    window.dispatchEvent(new CustomEvent("nnp-room", { detail: room }));
+    if (!hello || hello.mode !== "follow") return;
+    ui.bannerText.textContent = followText(room);
+    if (embedded) window.parent.postMessage({ nnp: "room", ...room }, location.origin);
+    else if (room.shown_demo !== sock.demo) location.replace(`/demos/${room.shown_demo}?follow=${room.code}`);
+  };
+  return { onHello, onInfo, onRoom };
 }

@@ -9,12 +9,15 @@ import { DemoSocket } from "./socket.js";
 import { classroom } from "./classroom.js";
 import { LessonBar } from "./lesson.js";
 import * as look from "./projector.js";
+import { markTouch } from "./touch.js";
+import { Look } from "./look.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 // How the page was asked to look (?lesson, ...), read before the socket tidies the URL.
 export const pageFlags = new URLSearchParams(location.search);
 
 export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
+  markTouch();
   const ui = {
     play: $("#play"), step: $("#step"), reset: $("#reset"), lr: $("#lr"), speed: $("#speed"), seed: $("#seed"),
     again: $("#again"), iteration: $("#iteration"), rate: $("#rate"), status: $("#status"), conn: $("#conn"),
@@ -24,6 +27,7 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
   const lossChart = new LossChart($("#loss-chart"), { log: ui.log ? ui.log.checked : true, ...chart });
   let last = null;
   let toastTimer = null;
+  const own = new Look(name); // a follower's own selection and inspection (look.js)
 
   const toast = (text, kind = "error") => {
     ui.toast.textContent = text;
@@ -41,11 +45,13 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
       if (msg.command === "set" && last) showParams(last, true);
     },
     onInfo: (msg) => { if (room) room.onInfo(msg); },
+    onRoom: (msg) => { if (room) room.onRoom(msg); },
     onState: (state) => {
       ui.conn.textContent = { open: "connected", refused: "not connected" }[state] || "reconnecting...";
       ui.conn.className = `conn ${state === "refused" ? "closed" : state}`;
     },
-    onFrame: (f) => {
+    onFrame: (raw) => {
+      const f = sock.following ? own.apply(raw) : raw;
       if (f.restart) lossChart.reset();
       lossChart.add(f.losses);
       lossChart.setMarks(f.marks);
@@ -58,7 +64,7 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
       if (ui.again) ui.again.textContent = `Again: seed ${f.seed + 1}`;
       ui.status.textContent = f.status || "";
       ui.status.classList.toggle("hidden", !f.status);
-      last = f;
+      last = raw;
       window.demoFrame = f; // what the page shows now, for tests and the console
       if (lesson) {
         if (firstFrame && pageFlags.has("lesson")) lesson.show(f.lesson);
@@ -92,7 +98,10 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
   const lesson = $("#lesson-bar") ? new LessonBar(name, (cmd) => sock.send(cmd)) : null;
 
   room = classroom(sock, { toast });
-  const send = (cmd) => sock.send(cmd);
+  const send = (cmd) => {
+    if (sock.following && own.take(cmd)) { if (last && onFrame) onFrame(own.apply(last)); return; }
+    sock.send(cmd);
+  };
   const toggle = () => send({ type: last && last.running ? "pause" : "play" });
   ui.play.addEventListener("click", toggle);
   ui.step.addEventListener("click", () => send({ type: "step", n: 1 }));

@@ -58,8 +58,8 @@ export class NetView {
     const rowGap = (h - top - pad) / Math.max(1, maxN);
     const r = Math.max(5, Math.min(this.opts.maxRadius || 22, rowGap * 0.38, colGap * 0.18));
     this.radius = r;
-    this.rowGap = rowGap;
-    this.colGap = colGap;
+    this.rowGap = maxN > 1 ? rowGap : h; // each neuron's own cell: a finger's tap anywhere in it hits the neuron
+    this.colGap = sizes.length > 1 ? colGap : w;
     this.positions = sizes.map((n, l) => {
       const x = sizes.length === 1 ? w / 2 : padX + l * colGap;
       const span = (n - 1) * rowGap;
@@ -69,15 +69,26 @@ export class NetView {
     });
   }
 
+  // The neuron under p: within its radius (a mouse), or on a touch screen anywhere in its cell (half the gap to
+  // its neighbours each way, at least the radius), the nearest one: a finger is no cursor.
   hit(p) {
     if (!this.net) return null;
+    const touch = document.body.classList.contains("touch");
+    const rx = touch ? Math.max(this.radius + 4, this.colGap / 2) : this.radius + 4;
+    const ry = touch ? Math.max(this.radius + 4, this.rowGap / 2) : this.radius + 4;
+    let best = null, bestD = Infinity;
     for (let l = 0; l < this.positions.length; l++) {
       for (let i = 0; i < this.positions[l].length; i++) {
         const q = this.positions[l][i];
-        if ((p.x - q.x) ** 2 + (p.y - q.y) ** 2 <= (this.radius + 4) ** 2) return { layer: l, unit: i };
+        const d = ((p.x - q.x) / rx) ** 2 + ((p.y - q.y) / ry) ** 2;
+        if (touch ? Math.abs(p.x - q.x) <= rx && Math.abs(p.y - q.y) <= ry && d < bestD : d <= 1) {
+          best = { layer: l, unit: i };
+          bestD = d;
+          if (!touch) return best;
+        }
       }
     }
-    return null;
+    return best;
   }
 
   alive(l, i) {

@@ -1,12 +1,13 @@
 // The page's websocket: one session per tab (its id survives a refresh), reconnects on its own.
-// What it connects to comes from the URL: /join/CODE follows a room's lecturer read-only, ?fork=ID opens a copy
+// What it connects to comes from the URL: ?follow=CODE follows a room read-only, ?join=CODE opens a student
+// sandbox copying the room's lecturer, ?fork=ID opens a copy
 // of a shared session, ?session=ID (or this tab's stored id) reopens one; forkRoom() turns a follower into a
 // student with a sandbox of their own.
 
 function initialParams(demo, key) {
-  const join = location.pathname.match(/^\/join\/([^/]+)/);
-  if (join) return { follow: decodeURIComponent(join[1]) };
   const q = new URLSearchParams(location.search);
+  if (q.get("follow")) return { follow: q.get("follow") }; // a lecture page's view of the room
+  if (q.get("join")) return { join: q.get("join") }; // a new student sandbox of the room
   if (q.get("fork")) return { fork: q.get("fork") };
   const sid = q.get("session") || sessionStorage.getItem(key);
   return sid ? { session: sid } : {};
@@ -15,7 +16,7 @@ function initialParams(demo, key) {
 export class DemoSocket {
   constructor(demo, handlers) {
     this.demo = demo;
-    this.h = handlers; // onHello(msg), onFrame(frame), onError(msg), onInfo(msg), onState("open" | "closed" | "refused")
+    this.h = handlers; // onHello(msg), onFrame(frame), onError(msg), onInfo(msg), onRoom(msg), onState("open" | "closed" | "refused")
     this.key = `nnp-session-${demo}`;
     this.params = initialParams(demo, this.key);
     this.delay = 250;
@@ -44,6 +45,7 @@ export class DemoSocket {
       else if (msg.type === "hello") this.welcome(msg);
       else if (msg.type === "error") this.h.onError && this.h.onError(msg);
       else if (msg.type === "info") this.h.onInfo && this.h.onInfo(msg);
+      else if (msg.type === "room") this.h.onRoom && this.h.onRoom(msg);
     };
     ws.onclose = (ev) => {
       if (ws !== this.ws) return; // a socket replaced on purpose (a fork)

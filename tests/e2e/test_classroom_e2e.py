@@ -1,12 +1,15 @@
-"""A lecturer page and a student page in one browser: follow live, fork, push, gallery, and no control of the room."""
+"""A lecturer page and a student page in one browser: follow live, fork, push, gallery, no control of the room,
+and a lecturer key kept in the browser that no link replaces."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Frame, Page, expect
 
-from tests.e2e.helpers import canvas_png, iteration, wait_iteration
+from tests.e2e.helpers import canvas_png, iteration, neuron_xy, wait_iteration
 
 pytestmark = pytest.mark.e2e
 
@@ -21,10 +24,17 @@ def new_page(browser, errors: list[str], who: str) -> Page:
     return pg
 
 
+def stage(student: Page) -> Frame:
+    """The demo page inside the student's lecture page (/join/CODE)."""
+    frame = student.wait_for_selector("#stage").content_frame()
+    assert frame is not None
+    return frame
+
+
 def test_lecturer_and_student(browser, live_server) -> None:
     errors: list[str] = []
     lecturer = new_page(browser, errors, "lecturer")
-    student = new_page(browser, errors, "student")
+    student = shell = new_page(browser, errors, "student")
     try:
         lecturer.goto(f"{live_server.url}/demos/autoencoder")
         expect(lecturer.locator("#conn")).to_have_text("connected")
@@ -37,6 +47,7 @@ def test_lecturer_and_student(browser, live_server) -> None:
         student.goto(f"{live_server.url}/join")
         student.fill("#code", code.lower())
         student.press("#code", "Enter")
+        shell, student = student, stage(student)  # the demo page in the lecture page's frame
         expect(student.locator("#follow-banner")).to_be_visible()
         expect(student.locator("#follow-text")).to_contain_text(code)
         student.wait_for_function("() => document.querySelector('#net').netview.net !== null")
@@ -53,7 +64,8 @@ def test_lecturer_and_student(browser, live_server) -> None:
 
         # The student cannot drive the lecturer's network: a clear error, nothing changes.
         lecturer_it = iteration(lecturer)
-        student.keyboard.press(" ")
+        student.locator("#net").click(position={"x": 2, "y": 2})  # the keyboard goes to the frame
+        shell.keyboard.press(" ")
         expect(student.locator("#toast")).to_contain_text("read-only")
         student.click("#samples button:nth-child(2)")
         assert iteration(lecturer) == lecturer_it and lecturer.locator("#play").inner_text() == "Play"
@@ -69,6 +81,7 @@ def test_lecturer_and_student(browser, live_server) -> None:
         expect(student.locator("#follow-banner")).to_be_hidden()
         expect(student.locator("#room-badge")).to_contain_text(f"Room {code}")
         assert student.url.endswith("/demos/autoencoder"), "a refresh must reopen the sandbox, not fork again"
+        expect(shell.locator(".lecture-mine button")).to_have_text(["My Shadow autoencoder"])
         student.wait_for_function(f"() => ({WEIGHTS})() === {lecturer_weights!r}")
         student.click("#play")
         wait_iteration(student, lecturer_it + 300)
@@ -78,7 +91,7 @@ def test_lecturer_and_student(browser, live_server) -> None:
         # The gallery shows the student; a push makes the sandbox a copy of the lecturer's network again.
         lecturer.click(".room-code")
         with lecturer.context.expect_page() as opened:
-            lecturer.click("text=Students' gallery")
+            lecturer.click("text=Students' dashboard")
         gallery = opened.value
         expect(gallery.locator(".student")).to_have_count(1)
         expect(gallery.locator(".student .who").first).to_contain_text("#")
@@ -88,14 +101,15 @@ def test_lecturer_and_student(browser, live_server) -> None:
         student.wait_for_function(f"() => ({WEIGHTS})() === {lecturer_weights!r}")
         expect(student.locator("#iteration")).to_have_text(f"{lecturer_it:,}")
 
-        # A refresh keeps the sandbox (same session, same weights).
-        student.reload()
+        # A refresh keeps the sandbox (same session, same weights), in the lecture page too.
+        shell.reload()
+        student = stage(shell)
         student.wait_for_function(f"() => document.querySelector('#net').netview.net && ({WEIGHTS})() === "
                                   f"{lecturer_weights!r}")
         expect(student.locator("#room-badge")).to_contain_text(f"Room {code}")
     finally:
         lecturer.context.close()
-        student.context.close()
+        shell.context.close()
     assert not errors, "the pages logged errors:\n" + "\n".join(errors)
 
 
@@ -123,3 +137,83 @@ def test_link_and_share(page: Page, live_server) -> None:
         other.context.close()
     page.goto(link)
     page.wait_for_function("() => document.querySelector('#iteration').textContent === '1'")
+
+
+def test_a_link_never_replaces_the_lecturer_key(page: Page, live_server, browser) -> None:
+    """Keys of several rooms coexist; a crafted #key= leaves the stored key; a link's key is checked first."""
+    url = live_server.url
+    codes, keys = [], []
+    for demo in ("autoencoder", "sigmoid"):
+        if codes:  # a second room: the next page must not take the first room along (it would move it)
+            page.evaluate("() => localStorage.removeItem('nnp-lecture')")
+        page.goto(f"{url}/demos/{demo}")
+        expect(page.locator("#conn")).to_have_text("connected")
+        page.click("#room-open")
+        codes.append(page.locator(".join-code").inner_text())
+        keys.append(page.evaluate(f"() => localStorage.getItem('nnp-room-key-{codes[-1]}')"))
+    assert all(keys) and keys[0] != keys[1]
+    assert httpx.get(f"{url}/api/rooms/{codes[0]}").json()["demo"] == "autoencoder", "each room kept its demo"
+
+    page.goto(f"{url}/rooms/{codes[0]}/gallery#key=anything")
+    expect(page.locator("#dash-aggregate")).to_contain_text("No student sandbox")  # it works with the kept key
+    assert "#key" not in page.url, "the key leaves the address bar"
+    stored = page.evaluate(f"() => [localStorage.getItem('nnp-room-key-{codes[0]}'), "
+                           f"localStorage.getItem('nnp-room-key-{codes[1]}')]")
+    assert stored == keys, "a crafted link must leave every stored key as it was"
+
+    other = browser.new_context().new_page()
+    try:
+        other.goto(f"{url}/rooms/{codes[0]}/gallery#key=anything")  # a browser without a key: not kept
+        expect(other.locator("#gallery-note")).to_contain_text("does not have the lecturer key")
+        assert other.evaluate(f"() => localStorage.getItem('nnp-room-key-{codes[0]}')") is None
+        other.goto("about:blank")  # (a new #key= alone would not load the page again)
+        other.goto(f"{url}/rooms/{codes[0]}/gallery#key={keys[0]}")  # the right key: checked, then kept
+        expect(other.locator("#dash-aggregate")).to_contain_text("No student sandbox")
+        assert other.evaluate(f"() => localStorage.getItem('nnp-room-key-{codes[0]}')") == keys[0]
+    finally:
+        other.context.close()
+
+
+NET = "() => document.querySelector('#net').netview.net"
+
+
+@pytest.mark.parametrize("demo", ["autoencoder", "knockout"])
+def test_a_follower_selects_and_inspects_without_touching_the_lecturer(browser, live_server, demo: str) -> None:
+    """What the follower computes for its own selection is what the server computes for the lecturer's."""
+    errors: list[str] = []
+    lecturer, follower = new_page(browser, errors, "lecturer"), new_page(browser, errors, "follower")
+    try:
+        lecturer.goto(f"{live_server.url}/demos/{demo}")
+        expect(lecturer.locator("#conn")).to_have_text("connected")
+        lecturer.click("#step")
+        wait_iteration(lecturer, 1)
+        code = httpx.post(f"{live_server.url}/api/rooms", json={"session": lecturer.evaluate(
+            f"() => sessionStorage.getItem('nnp-session-{demo}')")}).json()["code"]
+        follower.goto(f"{live_server.url}/demos/{demo}?follow={code}")
+        follower.wait_for_function(f"() => ({NET})() && ({NET})().values")
+        follower.click("#samples button:nth-child(4)")
+        expect(follower.locator("#samples button:nth-child(4)")).to_have_class(re.compile(r"\bselected\b"))
+        mine = follower.evaluate(f"() => ({NET})().values")
+        if demo == "autoencoder":  # and the most stimulating input of hidden neuron 2
+            x, y = neuron_xy(follower, 1, 1)
+            follower.mouse.click(x, y)
+            expect(follower.locator("#stimulus-panel")).to_be_visible()
+            stim = follower.evaluate("() => document.querySelector('#stimulus-note').textContent")
+        expect(lecturer.locator("#samples button:nth-child(1)")).to_have_class(re.compile(r"\bselected\b"))
+        assert not follower.locator("#toast.error").is_visible(), "looking is not refused as read-only"
+
+        lecturer.click("#samples button:nth-child(4)")  # the server's own answer for the same sample
+        lecturer.wait_for_function(f"() => ({NET})().values && document.querySelector('#samples button:nth-child(4)')"
+                                   ".classList.contains('selected')")
+        theirs = lecturer.evaluate(f"() => ({NET})().values")
+        assert len(mine) == len(theirs)
+        for a, b in zip(mine, theirs, strict=True):
+            assert a == pytest.approx(b, abs=1e-9)
+        if demo == "autoencoder":
+            x, y = neuron_xy(lecturer, 1, 1)
+            lecturer.mouse.click(x, y)
+            expect(lecturer.locator("#stimulus-note")).to_have_text(stim)
+    finally:
+        lecturer.context.close()
+        follower.context.close()
+    assert not errors, "the pages logged errors:\n" + "\n".join(errors)

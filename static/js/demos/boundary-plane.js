@@ -1,10 +1,13 @@
 // The plane of the decision-boundary demo: the output heatmap on one canvas, and on a second canvas above it the
 // axes, the points (training filled, test as rings), the perceptron's line with its equation. Clicks land where
-// the pointer is: a click adds a point, shift-click adds class B, right-click or alt-click removes the nearest.
+// the pointer is: a click adds a point, shift-click adds class B, right-click or alt-click removes the nearest; on
+// a touch screen a long press, or a tap in "Tap removes" mode, removes it.
 
 import { Surface } from "../canvas.js";
 import { classCss } from "../heatmap.js";
 import * as look from "../projector.js";
+
+const LONG_PRESS_MS = 450;
 
 export class Plane {
   // handlers: onAdd(x, y, shift), onRemove(x, y, radius), onMove(x, y | null)
@@ -19,15 +22,28 @@ export class Plane {
     this.heatSurface = new Surface(heatCanvas, (ctx, w, h) => this.drawHeat(ctx, w, h));
     this.surface = new Surface(overlayCanvas, (ctx, w, h) => this.drawOverlay(ctx, w, h));
     overlayCanvas.plane = this; // tests find the mapping between plane units and pixels here
+    // Touch has no right-click or alt: "Tap removes" mode (removeMode), or a long press, removes a point.
+    this.removeMode = false;
+    let pressed = null; // a touch press: {t, x, y}
+    overlayCanvas.addEventListener("pointerdown", (ev) => {
+      pressed = ev.pointerType === "touch" ? { t: performance.now(), x: ev.clientX, y: ev.clientY } : null;
+    });
     overlayCanvas.addEventListener("click", (ev) => {
       const p = this.toData(this.surface.point(ev));
-      if (ev.altKey) this.h.onRemove(p.x, p.y, this.pickRadius());
+      const long = pressed && performance.now() - pressed.t >= LONG_PRESS_MS
+        && Math.hypot(ev.clientX - pressed.x, ev.clientY - pressed.y) < 10;
+      const finger = pressed !== null;
+      const consumed = pressed && pressed.consumed; // the long press already removed it (contextmenu, below)
+      pressed = null;
+      if (consumed) return;
+      if (ev.altKey || this.removeMode || long) this.h.onRemove(p.x, p.y, this.pickRadius(finger));
       else this.h.onAdd(p.x, p.y, ev.shiftKey);
     });
     overlayCanvas.addEventListener("contextmenu", (ev) => {
       ev.preventDefault();
       const p = this.toData(this.surface.point(ev));
-      this.h.onRemove(p.x, p.y, this.pickRadius());
+      this.h.onRemove(p.x, p.y, this.pickRadius(pressed !== null));
+      if (pressed) pressed.consumed = true; // a phone's long press: no second removal on its click
     });
     overlayCanvas.addEventListener("mousemove", (ev) => this.h.onMove && this.h.onMove(this.toData(this.surface.point(ev))));
     overlayCanvas.addEventListener("mouseleave", () => this.h.onMove && this.h.onMove(null));
@@ -56,7 +72,8 @@ export class Plane {
     return { x: clamp((p.x / w) * 2 * E - E), y: clamp(E - (p.y / h) * 2 * E) };
   }
 
-  pickRadius() { return (14 / this.surface.w) * 2 * this.extent; } // 14 pixels, in plane units
+  // 14 pixels (a finger: 24) in plane units
+  pickRadius(finger = false) { return ((finger ? 24 : 14) / this.surface.w) * 2 * this.extent; }
 
   drawHeat(ctx, w, h) {
     if (!this.heat) return;

@@ -40,6 +40,12 @@ const plane = new Plane($("#heatmap"), $("#plane"), {
   onMove: (p) => { $("#where").textContent = p ? `x1 = ${p.x.toFixed(2)}, x2 = ${p.y.toFixed(2)}` : "\u00a0"; },
 });
 
+$("#remove-mode").addEventListener("click", () => {
+  plane.removeMode = !plane.removeMode;
+  $("#remove-mode").setAttribute("aria-pressed", String(plane.removeMode));
+  $("#remove-mode").classList.toggle("active", plane.removeMode);
+});
+
 const demo = startDemo("boundary", {
   onFrame: render,
   onHello: (msg) => {

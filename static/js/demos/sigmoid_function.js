@@ -36,14 +36,18 @@ export class FunctionPanel {
     });
     // Hovering a plot shows every neuron's value at that x on the network canvas (the frame's "selected").
     const select = throttle((i) => demo.send({ type: "select", sample: i }), 120);
+    // On a touch screen a tap probes, and so does a sideways drag (pan-y: the page still scrolls up and down).
     for (const plot of [this.fit, this.units]) {
-      plot.canvas.addEventListener("pointermove", (ev) => {
+      const probe = (ev) => {
         const p = plot.surface.point(ev);
         if (!this.part || !plot.inside(p)) return;
         const xs = this.part.x, x = plot.dataX(p.x);
         const i = Math.round(((x - xs[0]) / (xs[xs.length - 1] - xs[0])) * (xs.length - 1));
         if (i !== this.part.probe) select(Math.max(0, Math.min(xs.length - 1, i)));
-      });
+      };
+      plot.canvas.style.touchAction = "pan-y";
+      plot.canvas.addEventListener("pointermove", probe);
+      plot.canvas.addEventListener("pointerdown", probe);
     }
     $("#model-form").addEventListener("submit", (ev) => {
       ev.preventDefault();

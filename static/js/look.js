@@ -1,0 +1,78 @@
+// Looking without forking: a follower selects samples and inspects neurons on its own page. The frame carries
+// the network (weights, biases, knockouts) and the samples, so the page recomputes what a selection changes
+// (every neuron's value, the columns, the most stimulating input) itself, the way models/view.py and
+// models/probes.py do, and the lecturer's session never hears of it. Hovering a heatmap is local anyway.
+
+const sigmoid = (z) => 1 / (1 + Math.exp(-z));
+
+// Every layer's output for input x, input first: sigmoid layers (the autoencoder's and knockout's), the last
+// one linear where `linearOut` (the fine-tuned head's logits, as MLP.forward gives them); knocked-out units are 0.
+export function forward(net, x, linearOut = false) {
+  const out = [x.slice()];
+  let h = x;
+  net.weights.forEach((W, l) => {
+    const last = l === net.weights.length - 1, alive = net.alive && net.alive[l];
+    h = W.map((row, j) => {
+      let z = net.biases[l][j];
+      for (let i = 0; i < row.length; i++) z += row[i] * h[i];
+      const v = last && linearOut ? z : sigmoid(z);
+      return alive ? v * alive[j] : v;
+    });
+    out.push(h);
+  });
+  return out;
+}
+
+// The input in [0, 1]^n that drives one neuron highest, as models/probes.py finds it: exact for a first-layer
+// sigmoid unit (a level is on where its weight is positive), else the best of every binary pattern.
+export function maxStimulus(net, layer, unit, linearOut) {
+  const n = net.sizes[0];
+  const softmaxOut = linearOut && layer === net.sizes.length - 1;
+  if (layer === 1 && !softmaxOut) {
+    const pattern = net.weights[0][unit].map((w) => (w > 0 ? 1 : 0));
+    return { pattern, value: forward(net, pattern, linearOut)[1][unit], method: "exact" };
+  }
+  let best = null;
+  for (let k = 0; k < 2 ** n; k++) {
+    const p = Array.from({ length: n }, (_, i) => (k >> (n - 1 - i)) & 1);
+    const v = forward(net, p, linearOut)[layer][unit];
+    if (!best || v > best.value) best = { pattern: p, value: v, method: "search" };
+  }
+  return best;
+}
+
+const LOCAL = { autoencoder: ["select", "inspect"], knockout: ["select"] };
+
+export class Look {
+  constructor(demo) {
+    this.demo = demo;
+    this.selected = null; // this page's own choice, or null: the lecturer's
+    this.inspected = null; // {layer, unit}
+  }
+
+  // A command this page answers itself; false: it goes to the server (which refuses it: read-only).
+  take(cmd) {
+    if (!(LOCAL[this.demo] || []).includes(cmd.type)) return false;
+    if (cmd.type === "select") this.selected = cmd.sample;
+    else this.inspected = cmd.layer > 0 ? { layer: cmd.layer, unit: cmd.unit } : null;
+    return true;
+  }
+
+  // The lecturer's frame as this page looks at it (a copy: the frame itself stays as it came).
+  apply(f) {
+    if (this.selected === null && this.inspected === null) return f;
+    const d = { ...f.demo, net: { ...f.demo.net } };
+    const linearOut = d.phase === "finetune";
+    if (this.selected !== null && d.samples && this.selected < d.samples.length) {
+      const x = d.samples[this.selected].levels;
+      d.selected = this.selected;
+      d.net.values = forward(d.net, x, linearOut);
+      if (d.columns) d.columns = { input: x, output: d.net.values[d.net.values.length - 1], desired: x };
+    }
+    if (this.inspected && this.demo === "autoencoder") {
+      const { layer, unit } = this.inspected;
+      if (layer < d.net.sizes.length && unit < d.net.sizes[layer]) d.stimulus = { layer, unit, ...maxStimulus(d.net, layer, unit, linearOut) };
+    }
+    return { ...f, selected: d.selected, demo: d };
+  }
+}
