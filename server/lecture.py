@@ -44,6 +44,7 @@ class LectureMixin:
         other = await self.backend.led_by(s.id)
         if other is not None and other != room.code:
             raise RoomError(f"this session leads room {other}; close it first", 409)
+        self.registry.keep(s)  # the room's lecturer now: it must outlive a restart, changed or not
         return await self._change(room, demo=s.demo.name, lecturer=s.id, step=0, spotlight="", spotlight_demo="")
 
     async def set_step(self: RoomHub, code: str, key: str | None, step: int) -> Room:

@@ -212,3 +212,4 @@ def test_behind_nginx_the_pages_origin_passes_and_clients_are_told_apart(setting
         finally:
             proxy.terminate()
             proxy.wait(10)
+            proxy.stderr.close()
