@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from models import conv_slides
 from models.convolution import ConvolutionDemo
@@ -74,3 +75,15 @@ def test_step_6_how_many_seeds_find_a_diagonal() -> None:
         flipped_x.append(bool((corr[:, 1] < -0.8).any()))
     assert found == [True, True, True, True, False, False]  # "four have a filter above 0.8"
     assert flipped_x[4] and flipped_x[5]  # "in seeds 4 and 5 the clearest filter is the flipped X"
+
+
+@pytest.mark.slow
+def test_docs_lessons_eight_of_ten_seeds_learn_a_diagonal() -> None:
+    """docs/lessons.md, Convolution 2: over seeds 0..9, every seed at 100% and 8 of 10 with a diagonal above 0.8."""
+    found = []
+    for seed in range(10):
+        demo = ConvolutionDemo(seed=seed, preset="xo")
+        demo.train(3000)
+        assert demo.accuracy() == 1.0, f"seed {seed}"
+        found.append(bool((np.array(demo.correlations())[:, [0, 2]] > 0.8).any()))
+    assert sum(found) == 8 and not found[4] and not found[5]
