@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Frame, Page, expect
 
 from server.lecture import PAUSED
-from tests.test_redis_rooms import redis_url, two_servers  # noqa: F401 - fixtures
+from tests.test_redis_rooms import two_servers  # noqa: F401 - a fixture (redis_url is in conftest)
 
 pytestmark = pytest.mark.e2e
 
