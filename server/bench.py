@@ -19,8 +19,11 @@ import torch
 from models import shadows
 from models.mlp import MLP, MLPSpec
 
-# TensorFlow Playground's engine, epochs per second on a 2-vCPU server (../shared/reference/ANCHORS.md).
-TF_PLAYGROUND = {"xor-default": 5300, "deep-sigmoid": 21000, "autoencoder": 159000, "largest": 457}
+# TensorFlow Playground's engine (its nn.ts under Node 20), epochs per second, measured interleaved with ours on
+# this 2-vCPU machine kind at a quiet moment (../shared/reference/ANCHORS.md). Absolute figures move by up to 1.8x
+# between machines and moments: `bench --tfp DIR` measures them again beside ours, in the same run.
+TF_PLAYGROUND = {"xor-default": 7986, "deep-sigmoid": 36409, "autoencoder": 293434, "largest": 647}
+TF_PLAYGROUND_ON = "2026-12-02"
 
 
 @dataclass
@@ -81,15 +84,16 @@ WORKLOADS = [
 
 
 def epochs_per_s(w: Workload, fused: bool, seconds: float) -> float:
-    """Median of repeated timed calls, each training enough epochs to take ~seconds/5."""
+    """Median of repeated timed calls, each training enough epochs to take ~seconds/5. The loss of each epoch
+    is the training pass's (errors="during"), as the demos that train on minibatches record it."""
     net = MLP.create(w.spec, 0)
     x, y = w.data()
     fit = net.fit if fused else net.torch_fit
-    fit(x, y, 2, w.lr, w.batch)  # compile / warm up
+    fit(x, y, 2, w.lr, w.batch, errors="during")  # compile / warm up
     n = 1
     while True:
         t0 = time.perf_counter()
-        fit(x, y, n, w.lr, w.batch)
+        fit(x, y, n, w.lr, w.batch, errors="during")
         dt = time.perf_counter() - t0
         if dt > seconds / 5 or n > 10_000_000:
             break
@@ -97,7 +101,7 @@ def epochs_per_s(w: Workload, fused: bool, seconds: float) -> float:
     rates = []
     for _ in range(5):
         t0 = time.perf_counter()
-        fit(x, y, n, w.lr, w.batch)
+        fit(x, y, n, w.lr, w.batch, errors="during")
         rates.append(n / (time.perf_counter() - t0))
     return statistics.median(rates)
 
@@ -271,21 +275,42 @@ def live_figures(seconds: float) -> dict[str, float]:
     return out
 
 
-def run_bench(quick: bool = False) -> dict[str, Any]:
-    seconds = 0.5 if quick else 2.0
+def training_speed(seconds: float, tfp_dir: str | None = None) -> tuple[dict[str, dict[str, Any]], str]:
+    """Per workload: ours, eager torch and TensorFlow Playground's engine, and where TFP's figure comes from:
+    with `tfp_dir` (a build of ../shared/reference/tfp-engine) timed in this run, interleaved with ours."""
+    from server import bench_tfp
+
+    side = bench_tfp.side_by_side(tfp_dir, seconds) if tfp_dir else None
     workloads = {}
     for w in WORKLOADS:
-        fused = epochs_per_s(w, fused=True, seconds=seconds)
+        if side:
+            fused, tfp, ratio = side[w.name]["epochs_per_s"], side[w.name]["tfp_epochs_per_s"], side[w.name]["ratio"]
+        else:
+            fused, tfp = epochs_per_s(w, fused=True, seconds=seconds), TF_PLAYGROUND[w.name]
+            ratio = fused / tfp
         eager = epochs_per_s(w, fused=False, seconds=seconds / 4)
         workloads[w.name] = {"epochs_per_s": fused, "us_per_epoch": 1e6 / fused, "eager_torch_epochs_per_s": eager,
-                             "tf_playground_epochs_per_s": TF_PLAYGROUND[w.name],
-                             "vs_tf_playground": fused / TF_PLAYGROUND[w.name], "what": w.what}
-    result: dict[str, Any] = {"workloads": workloads, "knockout_cliff_s": knockout_cliff_s()}
+                             "tf_playground_epochs_per_s": tfp, "vs_tf_playground": ratio, "what": w.what}
+        if side:
+            workloads[w.name]["vs_tf_playground_rounds"] = side[w.name]["ratios"]
+    source = ("measured in this run, interleaved with ours" if side
+              else f"recorded on {TF_PLAYGROUND_ON}, not measured now")
+    return workloads, source
+
+
+def run_bench(quick: bool = False, tfp_dir: str | None = None) -> dict[str, Any]:
+    seconds = 0.5 if quick else 2.0
+    workloads, source = training_speed(seconds, tfp_dir)
+    result: dict[str, Any] = {"workloads": workloads, "tf_playground_source": source,
+                              "knockout_cliff_s": knockout_cliff_s()}
     result["sessions_its_per_s"] = sessions_at_once((1, 10, 100), 1.0 if quick else 3.0)
     result["batched_100_its_per_s"] = batched_sessions(100, 1.0 if quick else 3.0)
     if torch.cuda.is_available():
         for n in (100, 1000):
             result[f"batched_{n}_cuda_its_per_s"] = batched_sessions(n, 1.0 if quick else 3.0, "cuda")
+    from server import bench_frames
+
+    result["frames"] = bench_frames.run(50 if quick else 200)
     result.update(live_figures(2.0 if quick else 5.0))
     result["machine"] = {"cpus": os.cpu_count(), "torch": torch.__version__,
                          "gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else None,
@@ -294,12 +319,14 @@ def run_bench(quick: bool = False) -> dict[str, Any]:
 
 
 def table(r: dict[str, Any]) -> str:
-    lines = ["| workload | epochs/s | us/epoch | eager torch epochs/s | TF Playground epochs/s | x TF Playground |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = ["| workload | epochs/s | us/epoch | eager torch epochs/s | TF Playground epochs/s "
+             f"({r['tf_playground_source']}) | x TF Playground |", "|---|---:|---:|---:|---:|---:|"]
     for name, w in r["workloads"].items():
+        rounds = w.get("vs_tf_playground_rounds")
+        each = f" (rounds: {' / '.join(f'{x:.1f}' for x in rounds)})" if rounds else ""
         lines.append(f"| {name} ({w['what']}) | {w['epochs_per_s']:,.0f} | {w['us_per_epoch']:.2f} | "
-                     f"{w['eager_torch_epochs_per_s']:,.0f} | {w['tf_playground_epochs_per_s']:,} | "
-                     f"{w['vs_tf_playground']:.1f} |")
+                     f"{w['eager_torch_epochs_per_s']:,.0f} | {w['tf_playground_epochs_per_s']:,.0f} | "
+                     f"{w['vs_tf_playground']:.1f}{each} |")
     s = r["sessions_its_per_s"]
     lines += ["", "| measure | value |", "|---|---:|",
               f"| knockout cliff: 160,000 iterations, wide net | {r['knockout_cliff_s']:.2f} s |",
@@ -320,14 +347,24 @@ def table(r: dict[str, Any]) -> str:
               f"| memory of one idle / one training session | {r['idle_session_kib']:.0f} / "
               f"{r['training_session_kib']:.0f} KiB |",
               f"| server RSS with 20 sessions | {r['server_rss_mib']:.0f} MiB |"]
+    if "frames" in r:
+        from server import bench_frames
+
+        lines += ["", bench_frames.table(r["frames"])]
     return "\n".join(lines)
 
 
-def main(as_json: bool, quick: bool, page: bool = False) -> None:
+def main(as_json: bool, quick: bool, page: bool = False, tfp_dir: str | None = None) -> None:
+    from server import bench_tfp
     from server.config import Settings
 
+    if tfp_dir:
+        try:  # before minutes of measuring, not after
+            bench_tfp.harness(tfp_dir)
+        except bench_tfp.HarnessMissing as e:
+            sys.exit(f"nn-playground bench: {e}")
     torch.set_num_threads(Settings.from_env().torch_threads)  # as `serve` and `run` do
-    r = run_bench(quick)
+    r = run_bench(quick, tfp_dir)
     if page:
         from server import bench_page
 

@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> None:
     bp.add_argument("--quick", action="store_true", help="shorter timings (noisier)")
     bp.add_argument("--page", action="store_true",
                     help="also drive a real page in headless Chromium (Playwright, from the test extra) and time it")
+    bp.add_argument("--tfp", metavar="DIR", default=None,
+                    help="time TensorFlow Playground's engine (a build of ../shared/reference/tfp-engine in DIR, "
+                         "run by Node) interleaved with ours; without it its figures are the recorded ones")
 
     args = p.parse_args(argv)
     if args.cmd == "serve":
@@ -79,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.cmd == "bench":
         from server.bench import main as bench
 
-        bench(args.json, args.quick, args.page)
+        bench(args.json, args.quick, args.page, args.tfp)
 
 
 if __name__ == "__main__":
