@@ -12,6 +12,7 @@ from typing import Any
 from server import bench
 
 BUILD = "bash ../shared/reference/tfp-engine/build.sh DIR"
+CPU_CLOCK = Path(__file__).with_name("bench_tfp_clock.js")  # preloaded: bench.js then times CPU, not wall
 
 
 class HarnessMissing(RuntimeError):
@@ -30,9 +31,10 @@ def harness(tfp_dir: str | Path) -> Path:
     return script
 
 
-def tfp_epochs_per_s(script: Path, workload: str, seconds: float, runs: int = 5) -> float:
+def tfp_epochs_per_s(script: Path, workload: str, seconds: float, runs: int = 5, clock: str = "wall") -> float:
     """TFP's oneStep() epochs per second on one workload: the median of `runs` timed runs, in a Node process."""
-    out = subprocess.run(["node", str(script), f"{seconds:g}", str(runs), workload], capture_output=True,
+    pre = ["-r", str(CPU_CLOCK)] if clock == "cpu" else []
+    out = subprocess.run(["node", *pre, str(script), f"{seconds:g}", str(runs), workload], capture_output=True,
                          text=True, timeout=120 + 10 * seconds * runs, check=False)
     if out.returncode != 0:
         raise HarnessMissing(f"node {script} failed ({out.returncode}): {out.stderr.strip()[-400:]}")
@@ -42,10 +44,12 @@ def tfp_epochs_per_s(script: Path, workload: str, seconds: float, runs: int = 5)
     return float(rates[workload])
 
 
-def side_by_side(tfp_dir: str | Path, seconds: float, rounds: int = 3,
-                 names: list[str] | None = None) -> dict[str, dict[str, Any]]:
+def side_by_side(tfp_dir: str | Path, seconds: float, rounds: int = 3, names: list[str] | None = None,
+                 clock: str = "wall") -> dict[str, dict[str, Any]]:
     """Per workload, `rounds` rounds of TFP then ours back to back; the ratio is the median of the rounds' ratios,
-    so a minute when the shared machine is busy slows both sides of the same round."""
+    so a minute when the shared machine is busy slows both sides of the same round. `clock` "cpu": both sides
+    count their process's CPU time instead (on a machine shared with other work, the wall clock mostly measures
+    the others)."""
     script = harness(tfp_dir)
     out: dict[str, dict[str, Any]] = {}
     for w in bench.WORKLOADS:
@@ -55,9 +59,9 @@ def side_by_side(tfp_dir: str | Path, seconds: float, rounds: int = 3,
         for r in range(rounds):  # who goes first alternates: neither side always gets the fresher minute
             for side in ("tfp", "ours") if r % 2 == 0 else ("ours", "tfp"):
                 if side == "tfp":  # 5 runs of seconds/4 to seconds/2 each, as long as ours
-                    tfp.append(tfp_epochs_per_s(script, w.name, seconds / 4))
+                    tfp.append(tfp_epochs_per_s(script, w.name, seconds / 4, clock=clock))
                 else:
-                    ours.append(bench.epochs_per_s(w, fused=True, seconds=seconds))
+                    ours.append(bench.epochs_per_s(w, fused=True, seconds=seconds, clock=clock))
         out[w.name] = {"tfp_epochs_per_s": statistics.median(tfp), "epochs_per_s": statistics.median(ours),
                        "ratio": statistics.median(o / t for o, t in zip(ours, tfp, strict=True)),
                        "ratios": [o / t for o, t in zip(ours, tfp, strict=True)], "what": w.what}
