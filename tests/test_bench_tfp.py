@@ -31,8 +31,9 @@ def tfp_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_tfp_and_ours_are_timed_in_one_run(tfp_dir: Path) -> None:
-    rows = bench_tfp.side_by_side(tfp_dir, seconds=0.1, rounds=2, names=["autoencoder"])
+@pytest.mark.parametrize("clock", ["wall", "cpu"])
+def test_tfp_and_ours_are_timed_in_one_run(tfp_dir: Path, clock: str) -> None:
+    rows = bench_tfp.side_by_side(tfp_dir, seconds=0.1, rounds=2, names=["autoencoder"], clock=clock)
     r = rows["autoencoder"]
     assert r["tfp_epochs_per_s"] > 0 and r["epochs_per_s"] > 0 and len(r["ratios"]) == 2
     assert min(r["ratios"]) <= r["ratio"] <= max(r["ratios"])
