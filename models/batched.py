@@ -67,8 +67,9 @@ class BatchedMLP:
             hs.append(h * self.masks[i].unsqueeze(1))
         return zs, hs
 
-    def update(self, x: torch.Tensor, y: torch.Tensor, lr: torch.Tensor) -> None:
-        """One SGD step on the batch rows x (B, nb, in), y (B, nb, out); lr (B,)."""
+    def update(self, x: torch.Tensor, y: torch.Tensor, lr: torch.Tensor) -> torch.Tensor:
+        """One SGD step on the batch rows x (B, nb, in), y (B, nb, out); lr (B,). Returns the outputs it
+        computed on the way, before the step, (B, nb, out)."""
         zs, hs = self.forward(x)
         ws, _ = self.views()
         scale = 1.0 if self.spec.reduction == "sum" else 1.0 / x.shape[1]
@@ -94,21 +95,29 @@ class BatchedMLP:
                 continue
             self.flat[:, w_off : w_off + n_in * n_out] -= step * gw.reshape(-1, n_in * n_out)
             self.flat[:, b_off : b_off + n_out] -= step * gb
+        return out
 
     @torch.no_grad()
     def fit(self, x: torch.Tensor, y: torch.Tensor, epochs: int, lr: torch.Tensor | float, batch: int = 0,
-            errors: bool = True) -> torch.Tensor | None:
+            errors: bool = True, during: bool = False) -> torch.Tensor | None:
         """`epochs` passes over every network's own data x (B, n, in), y (B, n, out). Returns the per-network
-        error after each epoch, (B, epochs), or None when `errors` is False (no host sync: the fast GPU loop)."""
+        error of each epoch, (B, epochs): after it, or with `during` its training pass's (MLP.fit's errors=
+        "during"); None when `errors` is False (no host sync: the fast GPU loop)."""
         x, y = x.to(self.device, self.spec.dtype), y.to(self.device, self.spec.dtype)
         n = x.shape[1]
         batch = n if batch <= 0 or batch > n else batch
         lr_t = torch.as_tensor(lr, dtype=self.spec.dtype, device=self.device).expand(self.flat.shape[0])
         out = torch.empty(self.flat.shape[0], epochs, dtype=self.spec.dtype, device=self.device) if errors else None
         for e in range(epochs):
+            seen = torch.zeros(self.flat.shape[0], dtype=self.spec.dtype, device=self.device) if during else None
             for start in range(0, n, batch):
-                self.update(x[:, start : start + batch], y[:, start : start + batch], lr_t)
-            if out is not None:
+                yb = y[:, start : start + batch]
+                o = self.update(x[:, start : start + batch], yb, lr_t)
+                if seen is not None and out is not None:
+                    seen += ((o - yb) ** 2).sum(dim=(1, 2))
+            if out is not None and seen is not None:
+                out[:, e] = seen / y[0].numel()
+            elif out is not None:
                 out[:, e] = ((self.forward(x)[1][-1] - y) ** 2).mean(dim=(1, 2))
         return out.cpu() if out is not None else None
 

@@ -185,7 +185,12 @@ class BoundaryDemo(Demo):
             errors = self.net.fit(x, y, n, self.lr, batch=self.cfg.batch, draws=draws)
             self.dropped = dropped(self.net, draws[-1])
             return errors
-        return self.net.fit(x, y, n, self.lr, batch=self.cfg.batch)
+        return self.net.fit(x, y, n, self.lr, batch=self.cfg.batch, errors=self.errors())
+
+    def errors(self) -> str:
+        """The chart's loss is the training pass's own (free; the evaluation pass after every epoch was a third of
+        the work), except under dropout, whose training pass is noisier than the network it trains."""
+        return "after" if self.net.dropout > 0 else "during"
 
     @property
     def dropping(self) -> bool:
@@ -196,7 +201,9 @@ class BoundaryDemo(Demo):
         if self.cfg.output == "step" or self.dropping:  # dropout trains alone, with its own draws
             return None
         x, y = self.data()
-        return FitJob(self.net, x, y, self.lr, self.cfg.batch, self.trained) if x.shape[0] else None
+        if x.shape[0] == 0:
+            return None
+        return FitJob(self.net, x, y, self.lr, self.cfg.batch, self.trained, errors=self.errors())
 
     @torch.no_grad()
     def metrics(self) -> dict[str, Any]:

@@ -50,12 +50,13 @@ class FitJob:
     # Given the error after each batched update, (n,): whether that result stands. False: the session trains
     # the slice alone instead (its own bookkeeping between updates), from where it was. None: it always stands.
     accept: Callable[[torch.Tensor], bool] | None = None
+    errors: str = "after"  # the error of each iteration MLP.fit returns: "after" it, or "during" (mlp.ERRORS)
 
     @property
     def key(self) -> tuple[Any, ...]:
         sp = self.net.spec
         return (tuple(sp.sizes), tuple(sp.activations), sp.loss, sp.reduction, sp.dtype, tuple(self.net.frozen),
-                tuple(self.x.shape), tuple(self.y.shape), self.batch)
+                tuple(self.x.shape), tuple(self.y.shape), self.batch, self.errors)
 
 
 # A lesson script yields commands (applied as if a user sent them) and Train phases.

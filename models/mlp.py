@@ -10,6 +10,11 @@ import torch
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
 # mse: 0.5 * squared error (Winston's performance function); ce: softmax + cross-entropy; bce: sigmoid + binary CE
 LOSSES = ("mse", "ce", "bce")
+# What fit returns per epoch. "after": the mean squared error once the epoch is done (a forward pass of its own
+# over the data, unless the next epoch's full-batch pass is that). "during": the mean squared error of the outputs
+# the epoch's training pass computed anyway, each batch's before its own update (with dropout's masks): free, and
+# the same curve a step later and a little above, as Keras reports its training loss.
+ERRORS = ("after", "during")
 
 
 @dataclass
@@ -196,23 +201,30 @@ class MLP:
 
     def torch_fit(
         self, x: torch.Tensor, y: torch.Tensor, epochs: int, lr: float, batch: int = 0,
-        draws: torch.Tensor | None = None,
+        draws: torch.Tensor | None = None, errors: str = "after",
     ) -> torch.Tensor:
         """Reference SGD with autograd: `epochs` passes over (x, y) in order, an update every `batch` samples
-        (0 = full batch). Returns the error after each epoch, (epochs,)."""
+        (0 = full batch). Returns the error of each epoch, (epochs,), as `errors` (ERRORS) says."""
+        assert errors in ERRORS, f"errors must be one of {ERRORS}, got {errors!r}"
         x, y = x.to(self.device), y.to(self.device)
         n = x.shape[0]
         batch = n if batch <= 0 or batch > n else batch
-        errors = torch.empty(epochs, dtype=self.spec.dtype)
+        out = torch.empty(epochs, dtype=self.spec.dtype)
+        # all layers frozen: no update, so no training pass either; its loss is the plain error
+        during = errors == "during" and not all(self.frozen)
         u = 0
         for e in range(epochs):
+            seen = 0.0
             for start in range(0, n, batch):
                 xb, yb = x[start : start + batch], y[start : start + batch]
                 keep = self.keep_masks(draws[u]) if draws is not None else None
+                if during:
+                    with torch.no_grad():
+                        seen += float(((self.forward(xb, keep)[-1] - yb) ** 2).sum())
                 self.sgd_update(xb, yb, lr, keep)
                 u += 1
-            errors[e] = self.error(x, y)
-        return errors
+            out[e] = seen / y.numel() if during else self.error(x, y)
+        return out
 
     def gradient(
         self, x: torch.Tensor, y: torch.Tensor, keep: list[torch.Tensor] | None = None
@@ -231,7 +243,7 @@ class MLP:
 
     def fit(
         self, x: torch.Tensor, y: torch.Tensor, epochs: int, lr: float, batch: int = 0,
-        draws: torch.Tensor | None = None,
+        draws: torch.Tensor | None = None, errors: str = "after",
     ) -> torch.Tensor:
         """Train as `torch_fit` does, on the fused compiled loop where it applies (CPU, unless NNP_FUSED=0),
         else on autograd."""
@@ -239,8 +251,8 @@ class MLP:
             from models import fused
 
             if fused.available():
-                return fused.fused_fit(self, x, y, epochs, lr, batch, draws)
-        return self.torch_fit(x, y, epochs, lr, batch, draws)
+                return fused.fused_fit(self, x, y, epochs, lr, batch, draws, errors)
+        return self.torch_fit(x, y, epochs, lr, batch, draws, errors)
 
     def updates_per_epoch(self, n: int, batch: int) -> int:
         batch = n if batch <= 0 or batch > n else batch

@@ -81,6 +81,6 @@ def fit(jobs: list[FitJob], n: int, device: str) -> tuple[BatchedMLP, torch.Tens
     x = torch.stack([j.x for j in jobs])  # (B, samples, in)
     y = torch.stack([j.y for j in jobs])  # (B, samples, out)
     lr = torch.tensor([j.lr for j in jobs], dtype=jobs[0].net.spec.dtype)
-    errors = batched.fit(x, y, n, lr, jobs[0].batch)
+    errors = batched.fit(x, y, n, lr, jobs[0].batch, during=jobs[0].errors == "during")  # one key: one mode
     assert errors is not None, "fit with errors=True returns them"
     return batched, errors

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
 import os
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -19,11 +17,11 @@ import torch
 from models import shadows
 from models.mlp import MLP, MLPSpec
 
-# Measured flat out, as docs/performance.md reports: a demo's own default speed is for watching
-FLAT_OUT = json.dumps({"type": "set", "speed": 0})
-
-# TensorFlow Playground's engine, epochs per second on a 2-vCPU server (../shared/reference/ANCHORS.md).
-TF_PLAYGROUND = {"xor-default": 5300, "deep-sigmoid": 21000, "autoencoder": 159000, "largest": 457}
+# TensorFlow Playground's engine (its nn.ts under Node 20), epochs per second, measured interleaved with ours on
+# this 2-vCPU machine kind at a quiet moment (../shared/reference/ANCHORS.md). Absolute figures move by up to 1.8x
+# between machines and moments: `bench --tfp DIR` measures them again beside ours, in the same run.
+TF_PLAYGROUND = {"xor-default": 7986, "deep-sigmoid": 36409, "autoencoder": 293434, "largest": 647}
+TF_PLAYGROUND_ON = "2026-12-02"
 
 
 @dataclass
@@ -83,25 +81,31 @@ WORKLOADS = [
 ]
 
 
-def epochs_per_s(w: Workload, fused: bool, seconds: float) -> float:
-    """Median of repeated timed calls, each training enough epochs to take ~seconds/5."""
+CLOCKS: dict[str, Callable[[], float]] = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def epochs_per_s(w: Workload, fused: bool, seconds: float, clock: str = "wall") -> float:
+    """Median of repeated timed calls, each training enough epochs to take ~seconds/5. The loss of each epoch
+    is the training pass's (errors="during"), as the demos that train on minibatches record it. `clock` "cpu"
+    counts this process's CPU time, which other work on a shared machine does not inflate as it does the wall's."""
+    now = CLOCKS[clock]
     net = MLP.create(w.spec, 0)
     x, y = w.data()
     fit = net.fit if fused else net.torch_fit
-    fit(x, y, 2, w.lr, w.batch)  # compile / warm up
+    fit(x, y, 2, w.lr, w.batch, errors="during")  # compile / warm up
     n = 1
     while True:
-        t0 = time.perf_counter()
-        fit(x, y, n, w.lr, w.batch)
-        dt = time.perf_counter() - t0
+        t0 = now()
+        fit(x, y, n, w.lr, w.batch, errors="during")
+        dt = now() - t0
         if dt > seconds / 5 or n > 10_000_000:
             break
         n *= 4
     rates = []
     for _ in range(5):
-        t0 = time.perf_counter()
-        fit(x, y, n, w.lr, w.batch)
-        rates.append(n / (time.perf_counter() - t0))
+        t0 = now()
+        fit(x, y, n, w.lr, w.batch, errors="during")
+        rates.append(n / max(now() - t0, 1e-9))
     return statistics.median(rates)
 
 
@@ -169,128 +173,45 @@ def batched_sessions(n: int, seconds: float, device: str = "cpu") -> float:
     return n * epochs / (time.perf_counter() - t0)
 
 
-def rss_kib(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+def training_speed(seconds: float, tfp_dir: str | None = None,
+                   clock: str = "wall") -> tuple[dict[str, dict[str, Any]], str]:
+    """Per workload: ours, eager torch and TensorFlow Playground's engine, and where TFP's figure comes from:
+    with `tfp_dir` (a build of ../shared/reference/tfp-engine) timed in this run, interleaved with ours."""
+    from server import bench_tfp
 
-
-class ServerProcess:
-    """`nn-playground serve` in a subprocess on a free loopback port, so the client never shares its GIL."""
-
-    def __init__(self, env: dict[str, str] | None = None) -> None:
-        import socket
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.env = {**os.environ, "NNP_DB_PATH": "", **(env or {})}
-
-    def __enter__(self) -> ServerProcess:
-        self.proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(self.port)],
-                                     env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        assert "serving on" in line, f"the server did not start: {line!r}"
-        time.sleep(0.3)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
-
-
-async def _frames_and_latency(url: str, demo: str, seconds: float) -> dict[str, float]:
-    import websockets
-
-    async with websockets.connect(f"{url}/ws/{demo}", max_size=None) as ws:
-        await ws.recv()  # hello
-        await ws.send(FLAT_OUT)
-        await ws.send(json.dumps({"type": "play"}))
-        # Frames per second while training runs flat out.
-        t0, frames, first_it, last_it = time.perf_counter(), 0, None, 0
-        while time.perf_counter() - t0 < seconds:
-            msg = json.loads(await ws.recv())
-            if msg["type"] == "frame":
-                frames += 1
-                first_it = msg["iteration"] if first_it is None else first_it
-                last_it = msg["iteration"]
-        fps = frames / (time.perf_counter() - t0)
-        its = (last_it - (first_it or 0)) / (time.perf_counter() - t0)
-        # Command to first frame that shows it (training still running).
-        latencies = []
-        for i in range(40):
-            lr = 0.05 + i * 1e-3
-            sent = time.perf_counter()
-            await ws.send(json.dumps({"type": "set", "lr": lr}))
-            while True:
-                msg = json.loads(await ws.recv())
-                if msg["type"] == "frame" and abs(msg["lr"] - lr) < 1e-12:
-                    latencies.append((time.perf_counter() - sent) * 1000)
-                    break
-            await asyncio.sleep(0.02)
-        return {"frames_per_s": fps, "trained_its_per_s": its, "command_latency_ms": statistics.median(latencies),
-                "command_latency_p95_ms": sorted(latencies)[int(0.95 * len(latencies)) - 1]}
-
-
-async def _session_memory(url: str, pid: int, demo: str, n: int) -> dict[str, float]:
-    import websockets
-
-    base = rss_kib(pid)
-    conns = [await websockets.connect(f"{url}/ws/{demo}", max_size=None) for _ in range(n)]
-    for c in conns:
-        await c.recv()
-    await asyncio.sleep(1.0)
-    idle = (rss_kib(pid) - base) / n
-    for c in conns:
-        await c.send(FLAT_OUT)
-        await c.send(json.dumps({"type": "play"}))
-    await asyncio.sleep(3.0)
-    training = (rss_kib(pid) - base) / n
-    for c in conns:
-        await c.close()
-    return {"idle_session_kib": idle, "training_session_kib": training, "server_rss_mib": rss_kib(pid) / 1024}
-
-
-def live_figures(seconds: float) -> dict[str, float]:
-    from models.registry import DEMOS
-
-    demo = "knockout" if "knockout" in DEMOS else "autoencoder"
-    with ServerProcess() as srv:
-        out = asyncio.run(_frames_and_latency(srv.url, demo, seconds))
-        out["live_demo"] = demo  # type: ignore[assignment]
-    # The default NNP_FPS (30) caps what a page gets; at 60 (a display's rate) the same page shows what the
-    # server can deliver while training flat out.
-    with ServerProcess({"NNP_FPS": "60"}) as srv:
-        fast = asyncio.run(_frames_and_latency(srv.url, demo, seconds))
-        out["frames_per_s_at_fps_60"] = fast["frames_per_s"]
-        out["command_latency_ms_at_fps_60"] = fast["command_latency_ms"]
-    with ServerProcess() as srv:
-        out.update(asyncio.run(_session_memory(srv.url, srv.proc.pid, "autoencoder", 20)))
-    return out
-
-
-def run_bench(quick: bool = False) -> dict[str, Any]:
-    seconds = 0.5 if quick else 2.0
+    side = bench_tfp.side_by_side(tfp_dir, seconds, clock=clock) if tfp_dir else None
     workloads = {}
     for w in WORKLOADS:
-        fused = epochs_per_s(w, fused=True, seconds=seconds)
-        eager = epochs_per_s(w, fused=False, seconds=seconds / 4)
+        if side:
+            fused, tfp, ratio = side[w.name]["epochs_per_s"], side[w.name]["tfp_epochs_per_s"], side[w.name]["ratio"]
+        else:
+            fused, tfp = epochs_per_s(w, fused=True, seconds=seconds, clock=clock), TF_PLAYGROUND[w.name]
+            ratio = fused / tfp
+        eager = epochs_per_s(w, fused=False, seconds=seconds / 4, clock=clock)
         workloads[w.name] = {"epochs_per_s": fused, "us_per_epoch": 1e6 / fused, "eager_torch_epochs_per_s": eager,
-                             "tf_playground_epochs_per_s": TF_PLAYGROUND[w.name],
-                             "vs_tf_playground": fused / TF_PLAYGROUND[w.name], "what": w.what}
-    result: dict[str, Any] = {"workloads": workloads, "knockout_cliff_s": knockout_cliff_s()}
+                             "tf_playground_epochs_per_s": tfp, "vs_tf_playground": ratio, "what": w.what}
+        if side:
+            workloads[w.name]["vs_tf_playground_rounds"] = side[w.name]["ratios"]
+    source = (f"measured in this run, interleaved with ours, {clock} clock" if side
+              else f"recorded on {TF_PLAYGROUND_ON}, not measured now")
+    return workloads, source
+
+
+def run_bench(quick: bool = False, tfp_dir: str | None = None, clock: str = "wall") -> dict[str, Any]:
+    seconds = 0.5 if quick else 2.0
+    workloads, source = training_speed(seconds, tfp_dir, clock)
+    result: dict[str, Any] = {"workloads": workloads, "tf_playground_source": source,
+                              "knockout_cliff_s": knockout_cliff_s()}
     result["sessions_its_per_s"] = sessions_at_once((1, 10, 100), 1.0 if quick else 3.0)
     result["batched_100_its_per_s"] = batched_sessions(100, 1.0 if quick else 3.0)
     if torch.cuda.is_available():
         for n in (100, 1000):
             result[f"batched_{n}_cuda_its_per_s"] = batched_sessions(n, 1.0 if quick else 3.0, "cuda")
+    from server import bench_frames
+
+    result["frames"] = bench_frames.run(50 if quick else 200)
+    from server.bench_live import live_figures
+
     result.update(live_figures(2.0 if quick else 5.0))
     result["machine"] = {"cpus": os.cpu_count(), "torch": torch.__version__,
                          "gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else None,
@@ -299,12 +220,14 @@ def run_bench(quick: bool = False) -> dict[str, Any]:
 
 
 def table(r: dict[str, Any]) -> str:
-    lines = ["| workload | epochs/s | us/epoch | eager torch epochs/s | TF Playground epochs/s | x TF Playground |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = ["| workload | epochs/s | us/epoch | eager torch epochs/s | TF Playground epochs/s "
+             f"({r['tf_playground_source']}) | x TF Playground |", "|---|---:|---:|---:|---:|---:|"]
     for name, w in r["workloads"].items():
+        rounds = w.get("vs_tf_playground_rounds")
+        each = f" (rounds: {' / '.join(f'{x:.1f}' for x in rounds)})" if rounds else ""
         lines.append(f"| {name} ({w['what']}) | {w['epochs_per_s']:,.0f} | {w['us_per_epoch']:.2f} | "
-                     f"{w['eager_torch_epochs_per_s']:,.0f} | {w['tf_playground_epochs_per_s']:,} | "
-                     f"{w['vs_tf_playground']:.1f} |")
+                     f"{w['eager_torch_epochs_per_s']:,.0f} | {w['tf_playground_epochs_per_s']:,.0f} | "
+                     f"{w['vs_tf_playground']:.1f}{each} |")
     s = r["sessions_its_per_s"]
     lines += ["", "| measure | value |", "|---|---:|",
               f"| knockout cliff: 160,000 iterations, wide net | {r['knockout_cliff_s']:.2f} s |",
@@ -325,14 +248,24 @@ def table(r: dict[str, Any]) -> str:
               f"| memory of one idle / one training session | {r['idle_session_kib']:.0f} / "
               f"{r['training_session_kib']:.0f} KiB |",
               f"| server RSS with 20 sessions | {r['server_rss_mib']:.0f} MiB |"]
+    if "frames" in r:
+        from server import bench_frames
+
+        lines += ["", bench_frames.table(r["frames"])]
     return "\n".join(lines)
 
 
-def main(as_json: bool, quick: bool, page: bool = False) -> None:
+def main(as_json: bool, quick: bool, page: bool = False, tfp_dir: str | None = None, clock: str = "wall") -> None:
+    from server import bench_tfp
     from server.config import Settings
 
+    if tfp_dir:
+        try:  # before minutes of measuring, not after
+            bench_tfp.harness(tfp_dir)
+        except bench_tfp.HarnessMissing as e:
+            sys.exit(f"nn-playground bench: {e}")
     torch.set_num_threads(Settings.from_env().torch_threads)  # as `serve` and `run` do
-    r = run_bench(quick)
+    r = run_bench(quick, tfp_dir, clock)
     if page:
         from server import bench_page
 

@@ -48,6 +48,12 @@ def main(argv: list[str] | None = None) -> None:
     bp.add_argument("--quick", action="store_true", help="shorter timings (noisier)")
     bp.add_argument("--page", action="store_true",
                     help="also drive a real page in headless Chromium (Playwright, from the test extra) and time it")
+    bp.add_argument("--tfp", metavar="DIR", default=None,
+                    help="time TensorFlow Playground's engine (a build of ../shared/reference/tfp-engine in DIR, "
+                         "run by Node) interleaved with ours; without it its figures are the recorded ones")
+    bp.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                    help="time training by the wall clock, or by each process's CPU time (steadier on a machine "
+                         "shared with other work; both sides alike with --tfp)")
 
     args = p.parse_args(argv)
     if args.cmd == "serve":
@@ -112,7 +118,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.cmd == "bench":
         from server.bench import main as bench
 
-        bench(args.json, args.quick, args.page)
+        bench(args.json, args.quick, args.page, args.tfp, args.clock)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,8 @@ CASES = [
 
 @pytest.mark.parametrize("spec", CASES, ids=[f"{c.sizes}-{c.loss}-{c.reduction}" for c in CASES])
 @pytest.mark.parametrize("batch", [0, 1, 3])
-def test_batched_epochs_match_autograd_per_network(spec: MLPSpec, batch: int) -> None:
+@pytest.mark.parametrize("errors", ["after", "during"])
+def test_batched_epochs_match_autograd_per_network(spec: MLPSpec, batch: int, errors: str) -> None:
     b, n = 4, 7
     g = torch.Generator().manual_seed(11)
     x = torch.randn(b, n, spec.sizes[0], generator=g, dtype=torch.float64)
@@ -46,9 +47,9 @@ def test_batched_epochs_match_autograd_per_network(spec: MLPSpec, batch: int) ->
         net.frozen = [i == 0 and len(spec.sizes) > 3 for i in range(spec.n_layers)]
     batched = BatchedMLP(together)
     for epoch in range(4):
-        errs = batched.fit(x, y, 1, lr, batch)
+        errs = batched.fit(x, y, 1, lr, batch, during=errors == "during")
         for i, net in enumerate(alone):
-            ref = net.torch_fit(x[i], y[i], 1, float(lr[i]), batch)
+            ref = net.torch_fit(x[i], y[i], 1, float(lr[i]), batch, errors=errors)
             torch.testing.assert_close(batched.flat[i], net.flat, rtol=1e-10, atol=1e-12,
                                        msg=f"network {i} differs after epoch {epoch + 1}")
             torch.testing.assert_close(errs[i], ref, rtol=1e-10, atol=1e-12)

@@ -158,3 +158,43 @@ def test_float32_nets_take_the_reference_path() -> None:
     err_a = fused.fused_fit(a, x, y, 2, 0.1, 4)
     err_b = b.torch_fit(x, y, 2, 0.1, 4)
     assert torch.equal(a.flat, b.flat) and torch.equal(err_a, err_b)
+
+
+@pytest.mark.parametrize("seed", range(0, N_CASES, 4))
+def test_the_training_pass_loss_matches_torch(seed: int) -> None:
+    """errors="during": the loss of the outputs each epoch's training pass computed (each batch's before its
+    update, with dropout's masks), against the reference computing the same from autograd's forward passes."""
+    ref, fast, x, y, lr, batch = _random_case(seed)
+    draws = ref.draw_keep(3 * ref.updates_per_epoch(x.shape[0], batch), torch.Generator().manual_seed(seed))
+    err_ref = ref.torch_fit(x, y, 3, lr, batch, draws, errors="during")
+    err_fast = fused.fused_fit(fast, x, y, 3, lr, batch, draws, errors="during")
+    _close(fast.flat, ref.flat, "flat after 3 epochs")
+    _close(err_fast, err_ref, "training-pass errors")
+
+
+def test_on_full_batches_the_training_pass_loss_is_the_previous_epochs_error() -> None:
+    spec = MLPSpec([4, 5, 3], ["sigmoid", "sigmoid"], init_scale=0.5)
+    a, b = MLP.create(spec, 2), MLP.create(spec, 2)
+    gen = torch.Generator().manual_seed(2)
+    x, y = torch.randn(6, 4, generator=gen, dtype=torch.float64), torch.rand(6, 3, generator=gen, dtype=torch.float64)
+    first = a.error(x, y)
+    during = a.fit(x, y, 5, 0.5, errors="during")
+    after = b.fit(x, y, 5, 0.5)
+    assert during[0] == pytest.approx(first, rel=1e-12)
+    _close(during[1:], after[:-1], "during, one epoch later")
+    assert bool((during[1:] > after[1:]).all()), "on a falling curve the loss during an epoch is above the one after"
+
+
+def test_the_compiled_exp_is_within_an_ulp_of_libm() -> None:
+    import math
+
+    from models.fused_kernel import _exp
+
+    gen = torch.Generator().manual_seed(0)
+    xs = torch.cat([torch.rand(3000, generator=gen, dtype=torch.float64) * 1417.7 - 708.0,
+                    torch.randn(3000, generator=gen, dtype=torch.float64) * 4]).tolist()
+    xs += [0.0, -0.0, 1e-300, 0.5 * math.log(2), -0.5 * math.log(2), 709.78, -707.99]
+    for v in xs:
+        assert abs(_exp(v) - math.exp(v)) <= math.ulp(math.exp(v)), v
+    assert _exp(709.8) == math.inf and _exp(math.inf) == math.inf and _exp(-math.inf) == 0.0
+    assert _exp(-709.0) == 0.0 and math.isnan(_exp(math.nan))  # below -708: 0, not a subnormal under 3e-308

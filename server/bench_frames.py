@@ -1,0 +1,63 @@
+"""`nn-playground bench`'s frames: Python time and bytes of one student frame per demo, as frames are now (JSON)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+from server.session import Session
+
+# (row, demo, command applied first or None): every demo as it opens, and the decision-boundary network that
+# draws the most (96 hidden neurons, each with its heatmap, on 7 features)
+CASES: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("autoencoder", "autoencoder", None),
+    ("sigmoid", "sigmoid", None),
+    ("knockout", "knockout", None),
+    ("boundary", "boundary", None),
+    ("boundary, 6 x 16 hidden, 7 features", "boundary",
+     {"type": "configure", "hidden": [16] * 6, "activation": "tanh",
+      "features": ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin x1", "sin x2"]}),
+]
+
+
+def frame_cost(demo: str, command: dict[str, Any] | None, frames: int) -> dict[str, float]:
+    """A student's frame after every training slice, as the frame pump asks for it (a fresh snapshot, its JSON
+    text and the watcher's loss points): Python time per frame (median and p90, this thread's CPU time: what a
+    frame costs the one GIL, however busy the machine) and its size in bytes. Training between frames is not
+    timed."""
+    import json
+
+    from models.registry import DEMOS
+    from server import protocol
+
+    cls = DEMOS[demo]
+    s = Session(cls(seed=0))
+    if command is not None:
+        s.apply(protocol.parse(cls, json.dumps(command)))
+    s.running, s.speed = True, 0.0  # flat out: every slice trains, so every frame is new
+    since, epoch, times, sizes = -1, 0, [], []
+    for _ in range(frames + 3):  # the first frames build caches (heatmap grids, views): not counted
+        s.train_slice(0.0005)
+        t0 = time.thread_time()
+        text, since, epoch, _ = s.frame(since, epoch)
+        times.append(time.thread_time() - t0)
+        sizes.append(len(text.encode()))
+    times, sizes = times[3:], sizes[3:]
+    return {"us_per_frame": statistics.median(times) * 1e6,
+            "us_per_frame_p90": sorted(times)[int(0.9 * len(times))] * 1e6,
+            "bytes_per_frame": statistics.median(sizes)}
+
+
+def run(frames: int = 200) -> dict[str, dict[str, float]]:
+    return {name: frame_cost(demo, cmd, frames if "16" not in name else max(10, frames // 10))
+            for name, demo, cmd in CASES}
+
+
+def table(rows: dict[str, dict[str, float]]) -> str:
+    lines = ["| student frame (JSON text, as sent now) | Python us/frame, median / p90 | bytes/frame |",
+             "|---|---:|---:|"]
+    for name, r in rows.items():
+        lines.append(f"| {name} | {r['us_per_frame']:,.0f} / {r['us_per_frame_p90']:,.0f} | "
+                     f"{r['bytes_per_frame']:,.0f} |")
+    return "\n".join(lines)
