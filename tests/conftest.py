@@ -47,6 +47,12 @@ class LiveServer:
         while not self.server.started:
             assert time.monotonic() < deadline, "the live server did not start within 20 s"
             time.sleep(0.05)
+        # The first training call in a process waits for the compiled kernels, which the server's warm-up thread
+        # builds at start-up (tens of seconds of CPU on a cold numba cache, as in a fresh CI clone): a test's own
+        # timeouts are for what it tests, so wait for the warm-up here.
+        for t in threading.enumerate():
+            if t.name == "nnp-warm-up":
+                t.join(timeout=300)
         return self
 
     def __exit__(self, *exc: object) -> None:

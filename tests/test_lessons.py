@@ -214,3 +214,9 @@ def test_boundary_overfit_steps_end_with_dropout_lowering_the_test_loss() -> Non
     r0, r1 = plain.results(), dropped.results()
     assert r0["loss"] < 1e-3 and r0["accuracy"] == 1.0, "without dropout the net learns the noise"
     assert r1["test_loss"] < r0["test_loss"] - 0.1, "with dropout the test loss stays well below"
+
+
+def test_the_narrow_steps_budget_is_the_one_docs_lessons_states() -> None:
+    from models.knockout import KnockoutConfig
+
+    assert NARROW_BUDGET == KnockoutConfig().stuck_budget

@@ -54,8 +54,9 @@ class Bystander(threading.Thread):
 def test_forty_sixteen_megabyte_messages_leave_memory_and_bystanders_alone(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "NNP_DB_PATH": str(tmp_path / "s.sqlite3"), "NNP_DEVICE": "cpu"}
+    log = (tmp_path / "server.log").open("wb")  # a file, not a pipe: nothing reads a pipe while the test runs
     proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -120,3 +121,4 @@ def test_forty_sixteen_megabyte_messages_leave_memory_and_bystanders_alone(tmp_p
     finally:
         proc.terminate()
         proc.wait(20)
+        log.close()

@@ -117,11 +117,13 @@ def test_every_page_and_a_websocket_from_the_installed_wheel(installed: tuple[st
         page.goto(f"{url}/join")
         expect(page.locator("#code")).to_be_visible()
         page.goto(url + room["join"])
-        expect(page.locator("#follow-banner")).to_be_visible()
-        expect(page.locator("#conn")).to_have_text("connected")
+        stage = page.wait_for_selector("#stage").content_frame()  # the lecture page shows the demo in a frame
+        assert stage is not None
+        expect(stage.locator("#follow-banner")).to_be_visible()
+        expect(stage.locator("#conn")).to_have_text("connected")
         page.goto(f"{url}{room['gallery']}#key={room['key']}")
         expect(page.locator("#gallery-code")).to_have_text(room["code"])
-        expect(page.locator("#gallery-count")).to_have_text("0 students")  # gallery.js ran and asked the API
+        expect(page.locator("#gallery-count")).to_have_text("0 student sandboxes")  # gallery.js ran and asked the API
     finally:
         ctx.close()
     assert not problems, "the installed server's pages had problems:\n" + "\n".join(problems)

@@ -69,8 +69,7 @@ export class DemoSocket {
         this.params = { session: msg.session };
         // Page flags (?lesson, ?projector, hide flags) stay: they say how to show the page, not which session.
         const q = new URLSearchParams(location.search);
-        q.delete("fork");
-        q.delete("session");
+        for (const which of ["fork", "session", "follow", "join"]) q.delete(which);
         const url = `/demos/${this.demo}` + (q.toString() ? `?${q.toString().replace(/=(&|$)/g, "$1")}` : "");
         if (location.pathname + location.search !== url) history.replaceState(null, "", url);
       }

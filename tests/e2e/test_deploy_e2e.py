@@ -98,6 +98,9 @@ def test_a_lecture_through_nginx_survives_a_killed_process(browser: Browser, sta
             contexts.append(ctx)
             ctx.add_cookies([{"name": COOKIE, "value": keys[server.name], "url": nginx.url}])
             pg.goto(f"{nginx.url}/join/{code}")
+            frame = pg.wait_for_selector("#stage").content_frame()  # the lecture page shows the demo in a frame
+            assert frame is not None
+            pg = frame  # type: ignore[assignment]
             expect(pg.locator("#follow-banner")).to_be_visible()
             wait_iteration(pg, 200, timeout_ms=60000)  # the lecturer's network, training live
             fork = pg.locator("#fork-room")
@@ -115,7 +118,7 @@ def test_a_lecture_through_nginx_survives_a_killed_process(browser: Browser, sta
         lecturer_it, lecturer_weights = iteration(lecturer), lecturer.evaluate(WEIGHTS)
         lecturer.click(".room-code")
         with lecturer_ctx.expect_page() as opened:
-            lecturer.click("text=Students' gallery")
+            lecturer.click("text=Students' dashboard")
         gallery = opened.value
         expect(gallery.locator(".student")).to_have_count(2, timeout=30000)
         gallery.close()
