@@ -16,6 +16,7 @@ import uvicorn
 
 from server.app import create_app
 from server.config import Settings
+from tests.e2e.helpers import watched_page
 
 CHROMIUM = "/usr/bin/chromium"
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -130,11 +131,4 @@ def page(browser, live_server):
     It asks for the live server so that pytest stops the server only after the page has closed: the other way
     round, the page saw its socket drop, tried to reconnect, and logged the refused connection as an error.
     """
-    ctx = browser.new_context(viewport={"width": 1366, "height": 768})
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-    pg.on("console", lambda m: errors.append(f"console error: {m.text}") if m.type == "error" else None)
-    yield pg
-    ctx.close()
-    assert not errors, "the page logged errors:\n" + "\n".join(errors)
+    yield from watched_page(browser, viewport={"width": 1366, "height": 768})

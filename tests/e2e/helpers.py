@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from playwright.sync_api import Page
 
 
@@ -24,3 +26,16 @@ def iteration(page: Page) -> int:
 def wait_iteration(page: Page, at_least: int, timeout_ms: int = 20000) -> None:
     js = f"() => Number(document.querySelector('#iteration').textContent.replace(/,/g, '')) >= {at_least}"
     page.wait_for_function(js, timeout=timeout_ms)
+
+
+def watched_page(browser, **context: object) -> Iterator[Page]:
+    """A page in a new browser context (`context`: Playwright's new_context options); after the test, its console
+    errors fail it. For fixtures: `yield from watched_page(browser, ...)`."""
+    ctx = browser.new_context(**context)
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    pg.on("console", lambda m: errors.append(f"console error: {m.text}") if m.type == "error" else None)
+    yield pg
+    ctx.close()
+    assert not errors, "the page logged errors:\n" + "\n".join(errors)

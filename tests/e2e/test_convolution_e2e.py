@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import slides_conv
-from tests.e2e.helpers import canvas_png, wait_iteration
+from tests.e2e.helpers import canvas_png, wait_iteration, watched_page
 
 pytestmark = pytest.mark.e2e
 
@@ -135,14 +135,7 @@ def test_draw_an_image_by_clicks_label_it_train_and_inspect(page: Page, live_ser
 
 @pytest.fixture
 def phone(browser, live_server) -> Iterator[Page]:
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-    pg.on("console", lambda m: errors.append(f"console error: {m.text}") if m.type == "error" else None)
-    yield pg
-    ctx.close()
-    assert not errors, "the page logged errors:\n" + "\n".join(errors)
+    yield from watched_page(browser, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
 
 
 def test_on_a_phone_taps_draw_label_and_train(phone: Page, live_server) -> None:
