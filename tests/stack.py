@@ -130,12 +130,19 @@ http {{
         return f.read_text() if f.exists() else ""
 
     def upstream_of(self, key: str) -> str:
-        """host:port of the process that served the latest logged request carrying this sticky key."""
-        for line in reversed(self.log.read_text().splitlines()):
-            k, addr, *_ = line.split(" ")
-            if k == key and addr != "-":
-                return addr
-        raise AssertionError(f"no request with {COOKIE}={key} in nginx's log")
+        """host:port of the process that served the latest logged request carrying this sticky key.
+
+        nginx writes the access-log line after it has sent the response, so a client can read its answer before
+        the line is there: wait for it (a few seconds at most)."""
+        deadline = time.monotonic() + 5
+        while True:
+            for line in reversed(self.log.read_text().splitlines()):
+                k, addr, *_ = line.split(" ")
+                if k == key and addr != "-":
+                    return addr
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no request with {COOKIE}={key} in nginx's log")
+            time.sleep(0.02)
 
     def stop(self) -> None:
         if self.proc is not None:
