@@ -11,9 +11,9 @@ from typing import Any, ClassVar
 import torch
 from pydantic import BaseModel
 
-from models import view
 from models.lesson import LessonStep
-from models.mlp import MLP
+from models.nn import view
+from models.nn.mlp import MLP
 
 
 @dataclass(frozen=True)

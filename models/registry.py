@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from models.autoencoder import AutoencoderDemo
-from models.boundary import BoundaryDemo
-from models.convolution import ConvolutionDemo
 from models.demo import Demo
-from models.knockout import KnockoutDemo
-from models.sigmoid import SigmoidDemo
+from models.demos.autoencoder.demo import AutoencoderDemo
+from models.demos.boundary.demo import BoundaryDemo
+from models.demos.convolution.demo import ConvolutionDemo
+from models.demos.knockout.demo import KnockoutDemo
+from models.demos.sigmoid.demo import SigmoidDemo
 
 DEMOS: dict[str, type[Demo]] = {}
 

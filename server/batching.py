@@ -15,8 +15,8 @@ from contextlib import ExitStack
 
 import torch
 
-from models.batched import BatchedMLP
 from models.demo import FitJob
+from models.nn.batched import BatchedMLP
 from server.session import Session
 
 

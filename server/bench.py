@@ -14,8 +14,8 @@ from typing import Any
 
 import torch
 
-from models import shadows
-from models.mlp import MLP, MLPSpec
+from models.data import shadows
+from models.nn.mlp import MLP, MLPSpec
 
 # TensorFlow Playground's engine (its nn.ts under Node 20), epochs per second, measured interleaved with ours on
 # this 2-vCPU machine kind at a quiet moment (../shared/reference/ANCHORS.md). Absolute figures move by up to 1.8x
@@ -130,7 +130,7 @@ def knockout_cliff_s() -> float:
 
 def sessions_at_once(counts: tuple[int, ...], seconds: float) -> dict[str, float]:
     """Iterations per second summed over N autoencoder sessions stepped fairly by one engine."""
-    from models.autoencoder import AutoencoderDemo
+    from models.demos.autoencoder.demo import AutoencoderDemo
     from server.engine import Engine
     from server.session import Session
 
@@ -156,7 +156,7 @@ def sessions_at_once(counts: tuple[int, ...], seconds: float) -> dict[str, float
 def batched_sessions(n: int, seconds: float, device: str = "cpu") -> float:
     """Iterations per second summed over n autoencoder sessions stepped as ONE batched computation (the GPU
     path, models/batched.py) on `device`: each session still trains on its own data and weights."""
-    from models.batched import BatchedMLP
+    from models.nn.batched import BatchedMLP
 
     w = WORKLOADS[2]
     nets = [MLP.create(w.spec, i) for i in range(n)]

@@ -9,9 +9,9 @@ import pytest
 import torch
 from fastapi.testclient import TestClient
 
-from models.boundary import BoundaryDemo
-from models.boundary_commands import Configure
-from models.dropout import Dropout
+from models.demos.boundary.commands import Configure
+from models.demos.boundary.demo import BoundaryDemo
+from models.nn.dropout import Dropout
 from server import protocol
 from tests.test_ws import client, frame_where, next_of  # noqa: F401 - client is a fixture
 

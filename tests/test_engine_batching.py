@@ -8,11 +8,11 @@ from collections.abc import Callable
 import pytest
 import torch
 
-from models.autoencoder import AutoencoderDemo, FineTune
-from models.boundary import BoundaryDemo
 from models.demo import Demo
-from models.knockout import Dropout, KnockOnePerColumn, KnockoutDemo
-from models.sigmoid import SigmoidDemo
+from models.demos.autoencoder.demo import AutoencoderDemo, FineTune
+from models.demos.boundary.demo import BoundaryDemo
+from models.demos.knockout.demo import Dropout, KnockOnePerColumn, KnockoutDemo
+from models.demos.sigmoid.demo import SigmoidDemo
 from server import batching
 from server.engine import Engine
 from server.protocol import SetParams

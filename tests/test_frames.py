@@ -47,7 +47,7 @@ def test_overrunning_rounds_shrink_trainings_share_and_quick_ones_restore_it() -
 
 
 def test_a_smaller_duty_trains_less_per_round() -> None:
-    from models.autoencoder import AutoencoderDemo
+    from models.demos.autoencoder.demo import AutoencoderDemo
     from server.session import Session
 
     def trained(duty: float) -> int:

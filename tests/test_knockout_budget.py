@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from models.knockout import KeepGoing, KnockoutConfig, KnockoutDemo, RunSeeds, budget_note
-from models.knockout_batch import Batch
+from models.demos.knockout.demo import KeepGoing, KnockoutConfig, KnockoutDemo, RunSeeds, budget_note
+from models.demos.knockout.seeds import Batch
 from server.runner import run
 
 

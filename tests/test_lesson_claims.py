@@ -8,13 +8,20 @@ import statistics
 
 import pytest
 
-from models import fused
-from models.autoencoder import AutoencoderDemo
-from models.boundary import BoundaryDemo
-from models.boundary_overfit import OVERFIT_P, OVERFIT_STEPS, checkpoints
-from models.knockout import KnockoutConfig, KnockoutDemo
-from models.knockout_steps import BATCH_STEP, DROPOUT_STEP, NARROW_ESCAPE, NARROW_KEEP_GOING_STEP, NARROW_STEP, STEPS
-from models.sigmoid import SigmoidDemo
+from models.demos.autoencoder.demo import AutoencoderDemo
+from models.demos.boundary.demo import BoundaryDemo
+from models.demos.boundary.overfit import OVERFIT_P, OVERFIT_STEPS, checkpoints
+from models.demos.knockout.demo import KnockoutConfig, KnockoutDemo
+from models.demos.knockout.steps import (
+    BATCH_STEP,
+    DROPOUT_STEP,
+    NARROW_ESCAPE,
+    NARROW_KEEP_GOING_STEP,
+    NARROW_STEP,
+    STEPS,
+)
+from models.demos.sigmoid.demo import SigmoidDemo
+from models.nn import fused
 from server.runner import run
 from tests.lesson_steps import build
 

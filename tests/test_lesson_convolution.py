@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models import conv_slides
-from models.convolution import ConvolutionDemo
+from models.demos.convolution import slides as conv_slides
+from models.demos.convolution.demo import ConvolutionDemo
 from models.lesson import LessonStep
 from tests.tiny_torch import one_torch_thread  # noqa: F401 - an autouse fixture
 

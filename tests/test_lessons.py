@@ -7,15 +7,15 @@ import functools
 import pytest
 import torch
 
-from models import shadows
-from models.autoencoder import AutoencoderDemo
-from models.boundary import BoundaryDemo
-from models.knockout import KnockoutDemo
-from models.knockout_lesson import NARROW_BUDGET
+from models.data import shadows
+from models.demos.autoencoder.demo import AutoencoderDemo
+from models.demos.boundary.demo import BoundaryDemo
+from models.demos.knockout.demo import KnockoutDemo
+from models.demos.knockout.lesson import NARROW_BUDGET
+from models.demos.sigmoid.demo import SigmoidDemo
 from models.lesson import LessonStep
-from models.probes import max_stimulus
+from models.nn.probes import max_stimulus
 from models.registry import DEMOS
-from models.sigmoid import SigmoidDemo
 from server import lesson
 from server.session import Session
 
@@ -217,6 +217,6 @@ def test_boundary_overfit_steps_end_with_dropout_lowering_the_test_loss() -> Non
 
 
 def test_the_narrow_steps_budget_is_the_one_docs_lessons_states() -> None:
-    from models.knockout import KnockoutConfig
+    from models.demos.knockout.demo import KnockoutConfig
 
     assert NARROW_BUDGET == KnockoutConfig().stuck_budget

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from models import shadows
-from models.autoencoder import AutoencoderDemo, FineTune, Inspect
-from models.probes import all_binary_inputs, max_stimulus
+from models.data import shadows
+from models.demos.autoencoder.demo import AutoencoderDemo, FineTune, Inspect
+from models.nn.probes import all_binary_inputs, max_stimulus
 
 
 def test_shadows_are_bottom_up_columns() -> None:

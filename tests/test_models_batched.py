@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from models.batched import BatchedMLP
-from models.mlp import MLP, MLPSpec
+from models.nn.batched import BatchedMLP
+from models.nn.mlp import MLP, MLPSpec
 
 
 def make(spec: MLPSpec, b: int, seed: int) -> list[MLP]:

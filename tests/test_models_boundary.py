@@ -9,10 +9,12 @@ import math
 import pytest
 import torch
 
-from models import datasets2d, features, fused, perceptron
-from models.boundary import HEATMAP, THUMB, BoundaryDemo
-from models.boundary_commands import AddPoint, ClearPoints, Configure, ImportCSV, LoadDataset, RemovePoint
-from models.plane import decode, grid
+from models.data import datasets2d, features
+from models.data.plane import decode, grid
+from models.demos.boundary import perceptron
+from models.demos.boundary.commands import AddPoint, ClearPoints, Configure, ImportCSV, LoadDataset, RemovePoint
+from models.demos.boundary.demo import HEATMAP, THUMB, BoundaryDemo
+from models.nn import fused
 from server.runner import run
 
 
@@ -284,7 +286,7 @@ def test_heatmaps_decode_to_the_networks_output_on_the_grid() -> None:
 def test_the_largest_networks_heatmaps_decode_to_its_float64_output() -> None:
     """The grid pass runs in float32 (the bytes have 8 bits): one quantum of the float64 values, even for the
     deepest net with every feature, ReLU units scaled by their largest magnitude."""
-    from models.boundary_commands import Configure
+    from models.demos.boundary.commands import Configure
 
     demo = BoundaryDemo(seed=1, preset="spiral")
     demo.apply(Configure(hidden=[16] * 6, activation="relu", features=list(features.FEATURES)))
@@ -372,7 +374,7 @@ def test_unknown_download_is_a_key_error() -> None:
 
 
 def test_line_equation_reads_like_the_slides() -> None:
-    from models.boundary import equation
+    from models.demos.boundary.demo import equation
 
     assert equation(perceptron.line(1.0, 2.0, -3.0)) == "I1 = -0.50 I0 + 1.50"
     assert equation(perceptron.line(2.0, 0.0, 1.0)) == "I0 = -0.50"

@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 import torch
 
-from models import conv_images, conv_slides
-from models.cnn import CNNSpec, TinyCNN
-from models.conv_commands import AddClass, AddImage, Configure, LabelImage, RemoveImage, SetPixel
-from models.convolution import ConvolutionDemo
 from models.demo import Limits
+from models.demos.convolution import images as conv_images
+from models.demos.convolution import slides as conv_slides
+from models.demos.convolution.cnn import CNNSpec, TinyCNN
+from models.demos.convolution.commands import AddClass, AddImage, Configure, LabelImage, RemoveImage, SetPixel
+from models.demos.convolution.demo import ConvolutionDemo
 from server.runner import run
 from tests import slides_conv
 from tests.tiny_torch import one_torch_thread  # noqa: F401 - an autouse fixture

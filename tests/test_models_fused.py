@@ -7,8 +7,8 @@ import random
 import pytest
 import torch
 
-from models import fused
-from models.mlp import ACTIVATIONS, LOSSES, MLP, MLPSpec
+from models.nn import fused
+from models.nn.mlp import ACTIVATIONS, LOSSES, MLP, MLPSpec
 
 pytestmark = pytest.mark.skipif(not fused.available(), reason="numba is not installed")
 
@@ -188,7 +188,7 @@ def test_on_full_batches_the_training_pass_loss_is_the_previous_epochs_error() -
 def test_the_compiled_exp_is_within_an_ulp_of_libm() -> None:
     import math
 
-    from models.fused_kernel import _exp
+    from models.nn.fused_kernel import _exp
 
     gen = torch.Generator().manual_seed(0)
     xs = torch.cat([torch.rand(3000, generator=gen, dtype=torch.float64) * 1417.7 - 708.0,

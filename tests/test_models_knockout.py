@@ -8,10 +8,11 @@ import json
 import pytest
 import torch
 
-from models import fused, shadows
-from models.knockout import AutoPrune, Dropout, Knock, KnockOnePerColumn, KnockoutDemo, Narrow, RunSeeds
-from models.knockout_net import TrackedNet
-from models.mlp import MLP, MLPSpec
+from models.data import shadows
+from models.demos.knockout.demo import AutoPrune, Dropout, Knock, KnockOnePerColumn, KnockoutDemo, Narrow, RunSeeds
+from models.demos.knockout.net import TrackedNet
+from models.nn import fused
+from models.nn.mlp import MLP, MLPSpec
 from server.runner import run
 
 X, Y = shadows.tensors(shadows.training_set())

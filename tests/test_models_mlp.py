@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from models.mlp import MLP, MLPSpec
+from models.nn.mlp import MLP, MLPSpec
 
 ACT = {"sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "linear": torch.nn.Identity}
 

@@ -7,12 +7,22 @@ import math
 import pytest
 import torch
 
-from models import fused, notation
-from models.mlp import MLP, MLPSpec
-from models.neuron import Neuron, gradient, log_likelihood
-from models.sigmoid import AddPoint, ClearPoints, MovePoint, RemovePoint, SetModel, SetTarget, SetView, SigmoidDemo
-from models.sigmoid_neuron import NOISE_POINT
-from models.sigmoid_sum import SLIDE_MODELS, SumView
+from models.demos.sigmoid import notation
+from models.demos.sigmoid.demo import (
+    AddPoint,
+    ClearPoints,
+    MovePoint,
+    RemovePoint,
+    SetModel,
+    SetTarget,
+    SetView,
+    SigmoidDemo,
+)
+from models.demos.sigmoid.neuron import Neuron, gradient, log_likelihood
+from models.demos.sigmoid.neuron_view import NOISE_POINT
+from models.demos.sigmoid.sum_view import SLIDE_MODELS, SumView
+from models.nn import fused
+from models.nn.mlp import MLP, MLPSpec
 from tests.tiny_torch import one_torch_thread  # noqa: F401 - an autouse fixture
 
 

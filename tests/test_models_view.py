@@ -7,8 +7,8 @@ import itertools
 import pytest
 import torch
 
-from models import view
-from models.mlp import ACTIVATIONS, LOSSES, MLP, MLPSpec
+from models.nn import view
+from models.nn.mlp import ACTIVATIONS, LOSSES, MLP, MLPSpec
 
 
 @pytest.mark.parametrize("loss,act", list(itertools.product(LOSSES, ACTIVATIONS)))

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from models.autoencoder import AutoencoderDemo
+from models.demos.autoencoder.demo import AutoencoderDemo
 from server import protocol
 from server.protocol import BadCommand, Play, SetParams, Step
 

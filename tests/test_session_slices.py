@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from models.sigmoid import AddPoint, SetTarget, SigmoidDemo
+from models.demos.sigmoid.demo import AddPoint, SetTarget, SigmoidDemo
 from server.protocol import Play, SetParams
 from server.session import Session
 from tests.tiny_torch import one_torch_thread  # noqa: F401 - an autouse fixture

@@ -7,7 +7,7 @@ import json
 
 from fastapi.testclient import TestClient
 
-from models.boundary import HEATMAP, THUMB
+from models.demos.boundary.demo import HEATMAP, THUMB
 from tests.test_ws import client, frame_where, next_of  # noqa: F401 - client is a fixture
 
 __all__ = ["client"]
@@ -124,7 +124,7 @@ def test_csv_download_and_import_round_trip(client: TestClient) -> None:
 
 
 def test_the_largest_csv_fits_in_one_command(client: TestClient) -> None:
-    from models import datasets2d
+    from models.data import datasets2d
 
     text = datasets2d.to_csv(datasets2d.generate("spiral", datasets2d.MAX_POINTS, 0.5, 0.5, seed=1))
     with client.websocket_connect("/ws/boundary") as ws:

@@ -133,7 +133,7 @@ def test_a_long_run_keeps_its_loss_history_evenly_spaced() -> None:
     """A cliff at 240,000 of 1,000,000 iterations must stay as sharp on the chart as anything later."""
     import torch
 
-    from models.knockout import KnockoutDemo
+    from models.demos.knockout.demo import KnockoutDemo
     from server.session import LOSS_LOG_MAX, Session
 
     s = Session(KnockoutDemo(seed=0, preset="narrow"))

@@ -9,7 +9,7 @@ import torch
 from pydantic import BaseModel, Field
 
 from models.demo import Demo
-from models.mlp import MLP, MLPSpec
+from models.nn.mlp import MLP, MLPSpec
 
 
 class AddPoint(BaseModel):

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from models import shadows
-from models.knockout_lesson import NARROW_BUDGET
+from models.data import shadows
+from models.demos.knockout.lesson import NARROW_BUDGET
 from tests.e2e.helpers import iteration
 
 pytestmark = pytest.mark.e2e

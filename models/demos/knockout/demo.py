@@ -1,0 +1,303 @@
+"""Demo 3, neuron knockout: a 10 -> 5x10 -> 3 sigmoid net sits on a plateau, falls off a cliff, survives knockouts;
+a narrow net trained from scratch gets stuck."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+import torch
+from pydantic import BaseModel, Field
+
+from models.data import shadows
+from models.demo import Demo, FitJob, Script, Train
+from models.demos.knockout.lesson import LESSON
+from models.demos.knockout.net import TrackedNet
+from models.demos.knockout.seeds import Batch
+from models.nn.dropout import Dropout
+from models.nn.mlp import MLP, MLPSpec
+
+
+@dataclass
+class KnockoutConfig:
+    width: int = 10  # neurons per hidden column (lecture: "each one of them has nine or ten neurons")
+    columns: int = 5  # hidden columns (lecture: "we'll put five layers in there")
+    narrow_width: int = 2  # the narrow net (lecture: "knock out all but two neurons in each column")
+    init_scale: float = 0.3  # weights and biases uniform in [-0.3, 0.3]: untrained, every output is about 0.5
+    lr: float = 0.1  # full-batch gradient descent on 0.5 * squared error summed over the three shadows
+    tol: float = 0.1  # solved: every output within this of its one-hot target on the three training shadows
+    prune_to: int = 2  # the prune preset knocks out one per column, retraining each time, down to this many
+    dropout_p: float = 0.2  # the dropout slider's starting probability
+    wide_steps: int = 400_000  # default budget of the wide and prune presets (the cliff comes at ~60k-250k)
+    # "Stuck" is only honest at a stated budget: two-per-column nets do escape, after plateaus tens of times longer
+    # than the wide net's (docs/lessons.md). The budget is the wide net's slowest first solve over seeds 0..15
+    # (measured: `nn-playground run knockout --preset wide --seeds 16`) times stuck_factor.
+    wide_slowest_solve: int = 241_127
+    stuck_factor: int = 10
+    keep_going_factor: int = 50  # "keep going" in the batch: the plateau this many times the wide net's, not a wall
+    batch_share: int = 4  # while a many-seeds batch runs, it trains this many iterations per lecture-net one
+
+    @property
+    def stuck_budget(self) -> int:
+        """The narrow preset's budget: what the wide net needed at worst, `stuck_factor` times over."""
+        return self.wide_slowest_solve * self.stuck_factor
+
+    @property
+    def keep_going_budget(self) -> int:
+        return self.wide_slowest_solve * self.keep_going_factor
+
+
+LECTURE_SOLVE = 160_000  # lecture: "after about 160,000 iterations it seems to have got it"
+MAX_BATCH_STEPS = 25_000_000  # a batch run's budget at most (the slowest narrow escape measured: 18.4M)
+
+
+class Knock(BaseModel):
+    """Knock a hidden neuron out, or bring it back (a toggle); layer 1 is the first hidden column."""
+
+    type: Literal["knock"] = "knock"
+    layer: int = Field(ge=1, le=5)
+    unit: int = Field(ge=0, le=9)
+
+
+class KnockOnePerColumn(BaseModel):
+    """Knock out the weakest live neuron (smallest outgoing weights) of every column with more than one left."""
+
+    type: Literal["knock_one_per_column"] = "knock_one_per_column"
+
+
+class AutoPrune(BaseModel):
+    """On every solve, knock out one per column and retrain, until `to` are left per column; 0 turns it off."""
+
+    type: Literal["autoprune"] = "autoprune"
+    to: int = Field(default=2, ge=0, le=9)
+
+
+class Narrow(BaseModel):
+    """A fresh net with `width` neurons per column, nothing knocked out, trained from scratch (10 = wide again)."""
+
+    type: Literal["narrow"] = "narrow"
+    width: int = Field(ge=1, le=10)
+
+
+class RunSeeds(BaseModel):
+    """Start (or stop) the many-seeds batch: wide-then-pruned and narrow-from-scratch for `seeds` seeds, each for
+    the same budget (by default the stated one, KnockoutConfig.stuck_budget); with `dropout`, also the wide net
+    from scratch with that dropout rate."""
+
+    type: Literal["batch"] = "batch"
+    on: bool = True
+    seeds: int = Field(default=8, ge=1, le=32)
+    steps: int = Field(default=KnockoutConfig().stuck_budget, ge=1000, le=MAX_BATCH_STEPS)
+    dropout: float = Field(default=0.0, ge=0.0, le=0.9, allow_inf_nan=False)
+
+
+class KeepGoing(BaseModel):
+    """Give the batch's stuck runs a larger budget (default: KnockoutConfig.keep_going_factor times the wide net's
+    slowest solve); they resume where they stopped."""
+
+    type: Literal["batch_more"] = "batch_more"
+    steps: int | None = Field(default=None, ge=1000, le=MAX_BATCH_STEPS)
+
+
+class KnockoutDemo(Demo):
+    name = "knockout"
+    title = "Neuron knockout"
+    blurb = "Why wide nets train: the plateau, the cliff, knockouts, narrow nets that get stuck, dropout."
+    default_lr = KnockoutConfig.lr
+    presets: ClassVar[tuple[str, ...]] = ("default", "wide", "narrow", "prune")  # default = wide
+    commands: ClassVar[tuple[type[BaseModel], ...]] = (Knock, KnockOnePerColumn, AutoPrune, Narrow, Dropout, RunSeeds,
+                                                       KeepGoing)
+    lesson = LESSON
+    solve_every = 0  # TrackedNet times every solve exactly and can stop training right there
+    default_speed = 20_000.0  # the plateau lasts seconds, not a blink; "max" is one click away
+
+    def __init__(self, seed: int = 0, device: str = "cpu", preset: str = "default") -> None:
+        # What survives a reset (a new init of the same architecture): width, knockouts, dropout, the batch.
+        self.cfg = KnockoutConfig()
+        self.width = self.cfg.narrow_width if preset == "narrow" else self.cfg.width
+        self.knocked: list[tuple[int, int]] = []
+        self.dropout_on, self.dropout_p = False, self.cfg.dropout_p
+        self.batch: Batch | None = None
+        self.budget: int | None = None  # set by `script`: the most iterations `nn-playground run` trains
+        super().__init__(seed, device, preset)
+
+    def build(self) -> None:
+        self.train_set, self.test_set = shadows.training_set(), shadows.test_set()
+        self.x, self.y = shadows.tensors(self.train_set)
+        self.test_x, _ = shadows.tensors(self.test_set)
+        sizes = [shadows.LEVELS] + [self.width] * self.cfg.columns + [len(shadows.ANIMALS)]
+        spec = MLPSpec(sizes, ["sigmoid"] * (len(sizes) - 1), loss="mse", reduction="sum",
+                       init_scale=self.cfg.init_scale)
+        net = MLP.create(spec, self.seed, self.device)
+        for layer, unit in self.knocked:
+            net.masks[layer - 1][unit] = 0.0
+        net.dropout = self.dropout_p if self.dropout_on else 0.0
+        self.tracked = TrackedNet(net, self.x, self.y, self.cfg.tol, dropout_seed=self.seed)
+        if self.preset == "prune":
+            self.tracked.set_prune(self.cfg.prune_to, 0)
+
+    @property
+    def net(self) -> MLP:
+        return self.tracked.net
+
+    def reset(self, seed: int | None = None) -> None:
+        self.knocked = self.tracked.knocked()  # pruning may have knocked neurons out since the last command
+        super().reset(seed)
+
+    # ------------------------------------------------------------------ commands
+    def apply(self, command: BaseModel) -> bool | None:
+        """Every check comes before any change: a refused command leaves the demo as it was. True: a fresh net
+        (the session restarts its clock and chart)."""
+        if isinstance(command, Knock):
+            if command.layer > self.cfg.columns or command.unit >= self.width:
+                raise ValueError(f"no hidden neuron {command.layer}.{command.unit}: columns 1..{self.cfg.columns}, "
+                                 f"neurons 0..{self.width - 1}")
+            self.tracked.knock(command.layer, command.unit, self.iteration)
+        elif isinstance(command, KnockOnePerColumn):
+            self.tracked.knock_one_per_column(self.iteration)
+        elif isinstance(command, AutoPrune):
+            if command.to >= self.width:
+                raise ValueError(f"prune to fewer than the {self.width} neurons per column there are, got {command.to}")
+            self.tracked.set_prune(command.to or None, self.iteration)
+        elif isinstance(command, Narrow):
+            self.width, self.knocked, self.iteration = command.width, [], 0
+            self.build()
+            return True
+        elif isinstance(command, Dropout):
+            self.dropout_on = command.on
+            self.dropout_p = command.p if command.p is not None else self.dropout_p
+            self.net.dropout = self.dropout_p if self.dropout_on else 0.0
+            self.tracked.dropped = None
+        elif isinstance(command, RunSeeds):
+            if command.on:
+                self.batch = Batch(self._make, self.seed, command.seeds, command.steps, command.dropout)
+            elif self.batch is not None:
+                self.batch.cancel()
+        elif isinstance(command, KeepGoing):
+            if self.batch is None:
+                raise ValueError("no many-seeds batch to keep going: run one first")
+            self.batch.keep_going(command.steps or max(self.cfg.keep_going_budget, self.batch.steps * 5))
+        else:
+            super().apply(command)
+        self.knocked = self.tracked.knocked()
+        return None
+
+    @staticmethod
+    def _make(seed: int, preset: str) -> KnockoutDemo:
+        return KnockoutDemo(seed=seed, preset=preset)  # the batch trains on the CPU, on the fused loop
+
+    # ------------------------------------------------------------------ training
+    def fit_job(self) -> FitJob | None:
+        """Plain full-batch SGD, unless dropout is on or a many-seeds batch trains along. While a solve is still
+        to be timed, a batched slice counts only if it solved nothing; else the session replays it alone (exact)."""
+        t = self.tracked
+        if self.net.dropout > 0 or (self.batch is not None and self.batch.active):
+            return None
+        accept = (lambda errors: not bool(t.may_be_solved(errors).any())) if t.watching else None
+        return FitJob(self.net, t.x, t.y, self.lr, 0, self.trained, accept)
+
+    def train(self, n: int) -> torch.Tensor:
+        errors = self.tracked.train(n, self.lr, self.iteration, halt=self.halt_on_solve)
+        n = len(errors)  # fewer where it stopped at the solve
+        self.iteration += n
+        if self.batch is not None and self.batch.active:
+            self.batch.advance(self.cfg.batch_share * n)
+        return errors
+
+    def solved(self) -> bool:
+        """Every training output within tol of its target, and nothing left to prune (exact, see TrackedNet)."""
+        return not self.tracked.watching and (self.tracked.prune_to is None or self.tracked.prune_done())
+
+    # ------------------------------------------------------------------ views
+    def snapshot(self, selected: int) -> dict[str, Any]:  # no torch.no_grad: its enter and exit cost more than
+        # this numpy-side snapshot, and no parameter tracks gradients (MLP.gradient works on a detached copy)
+        selected = min(max(selected, 0), len(self.test_set) - 1)
+        t = self.tracked
+        return {
+            "net": self.net_snapshot(self.net, self.test_x[selected]),
+            "samples": [{"name": s.name, "label": s.label, "levels": list(s.levels)} for s in self.test_set],
+            "training": [s.name for s in self.train_set],
+            "classes": list(shadows.ANIMALS),
+            "selected": selected,
+            "train_outputs": t.outputs().tolist(),  # (3 training shadows, 3 classes); targets are one-hot
+            "tol": t.tol,
+            "solved": t.solved_now(),
+            "solved_at": t.solved_at,
+            "width": self.width,
+            "alive": t.alive_per_column(),
+            "changes": [vars(c) for c in t.changes[-12:]],
+            "prune_to": t.prune_to,
+            "dropout": {"on": self.dropout_on, "p": self.dropout_p},
+            "dropped": t.dropped if self.dropout_on else None,
+            "batch": self.batch.summary() if self.batch is not None else None,
+            # the stated budgets (KnockoutConfig) and the lecture's own number, for the page to say beside ours
+            "budgets": {"wide_slowest": self.cfg.wide_slowest_solve, "stuck": self.cfg.stuck_budget,
+                        "keep_going": self.cfg.keep_going_budget},
+            "lecture_solve": LECTURE_SOLVE,
+        }
+
+    # ------------------------------------------------------------------ lesson
+    def results(self) -> dict[str, Any]:
+        t = self.tracked
+        out: dict[str, Any] = {"solved_at": t.solved_at, "solved": t.solved_now(), "per_column": t.alive_per_column(),
+                               "error": self.net.error(self.x, self.y)}
+        if self.preset == "prune" or t.changes:
+            out["retrain_steps"] = t.retrain_steps()
+            out["knocked_at"] = [c.at for c in t.changes]
+        if self.budget is not None:
+            goal = t.prune_done() if self.preset == "prune" else t.solved_at is not None
+            out |= {"budget": self.budget, "stopped": "solved" if goal else "budget"}
+        if self.dropout_on:
+            out["dropout"] = self.dropout_p
+        return out
+
+    def script(self, steps: int | None) -> Script:
+        """wide / narrow: train from scratch until solved; prune: the same, knocking out one per column on every
+        solve, until solved at `prune_to` per column. Each for at most `steps` (the budget), then it stops."""
+        self.budget = steps if steps is not None else (
+            self.cfg.stuck_budget if self.preset == "narrow" else self.cfg.wide_steps)
+        t = self.tracked
+        done = t.prune_done if self.preset == "prune" else (lambda: t.solved_at is not None)
+        yield Train(self.budget, until=done, label=self.preset)
+
+    @classmethod
+    def aggregate(cls, results: list[dict[str, Any]]) -> dict[str, Any]:
+        out = super().aggregate(results)
+        out["solved_fraction"] = sum(r["solved_at"] is not None for r in results) / len(results) if results else 0.0
+        budgets = {r.get("budget") for r in results}
+        if len(budgets) == 1 and None not in budgets:
+            out["budget"] = budgets.pop()
+            out["note"] = budget_note(results, out["budget"], KnockoutConfig())
+        return out
+
+    # ------------------------------------------------------------------ persistence
+    def state(self) -> dict[str, Any]:
+        return super().state() | {
+            "width": self.width, "knocked": self.tracked.knocked(),
+            "dropout_on": self.dropout_on, "dropout_p": self.dropout_p,
+            "net": self.net.state(), "tracked": self.tracked.state(),
+            "batch": self.batch.state() if self.batch is not None else None,
+        }
+
+    def load(self, state: dict[str, Any]) -> None:
+        self.width, self.knocked = state["width"], [tuple(k) for k in state["knocked"]]
+        self.dropout_on, self.dropout_p = state["dropout_on"], state["dropout_p"]
+        super().load(state)  # rebuilds from the seed with the width and knockouts above
+        self.net.load(state["net"])
+        self.tracked.load(state["tracked"])
+        # Dropout draws go on from a stream of their own: a restored session needs no generator state.
+        self.tracked.gen.manual_seed(self.seed * 1_000_003 + self.iteration)
+        self.batch = Batch.from_state(self._make, state["batch"]) if state["batch"] is not None else None
+
+
+def budget_note(results: list[dict[str, Any]], budget: int, cfg: KnockoutConfig) -> str:
+    """What a run that stops at its budget may and may not claim, with its numbers."""
+    stopped = sum(r.get("stopped") == "budget" for r in results)
+    rule = (f"{cfg.stuck_factor} x the wide net's slowest solve, {cfg.wide_slowest_solve:,}"
+            if budget == cfg.stuck_budget else f"{budget / cfg.wide_slowest_solve:.1f} x the wide net's slowest "
+            f"solve, {cfg.wide_slowest_solve:,}")
+    head = f"budget {budget:,} iterations ({rule}): {len(results) - stopped} of {len(results)} reached the goal"
+    if not stopped:
+        return head + "."
+    return (head + f"; {stopped} stopped there unsolved. Stuck at this budget only: a larger --budget shows "
+            "whether they escape (a long plateau is not a wall)")

@@ -1,0 +1,1 @@
+"""The network core: activations and losses, the MLP, its fused compiled kernel, the batched trainer, numpy views."""

@@ -1,0 +1,74 @@
+"""Fused SGD for MLP: whole epochs in one numba-compiled call that updates `net.flat` in place."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+
+from models.nn.fused_kernel import BCE, CE, FROZEN, LINEAR, MSE, RELU, SIGMOID, SOFTMAX, TANH, _train
+from models.nn.fused_kernel import available as available  # fused.available(): whether MLP.fit compiles
+from models.nn.mlp import ERRORS
+
+if TYPE_CHECKING:
+    from models.nn.mlp import MLP
+
+Arr = np.ndarray  # kernels take flat float64 buffers (int64 for the plan); numba ignores the annotations
+
+_ACT = {"sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "linear": LINEAR}
+_LOSS = {"mse": MSE, "ce": CE, "bce": BCE}
+_NO_DRAWS = np.empty((0, 0), dtype=np.float64)
+
+
+@lru_cache(maxsize=64)
+def _plan(sizes: tuple[int, ...], acts: tuple[str, ...], loss: str) -> np.ndarray:
+    """The layout as an int array, one row per layer (columns W_OFF..K_OFF); frozen is filled per call."""
+    plan = np.zeros((len(sizes) - 1, 8), dtype=np.int64)
+    off = m_off = 0
+    for li, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        act = _ACT[acts[li]]
+        if li == len(sizes) - 2 and loss != "mse":
+            act = SOFTMAX if loss == "ce" else SIGMOID
+        # K_OFF indexes the dropout draws, which cover hidden neurons only, in the same order as M_OFF
+        plan[li] = (off, n_in, n_out, off + n_in * n_out, act, 0, m_off, m_off)
+        off += n_in * n_out + n_out
+        m_off += n_out
+    return plan
+
+
+def _f64(t: torch.Tensor) -> np.ndarray:
+    return np.ascontiguousarray(t.detach(), dtype=np.float64)  # no copy when already contiguous float64
+
+
+def fused_fit(
+    net: MLP, x: torch.Tensor, y: torch.Tensor, epochs: int, lr: float, batch: int = 0,
+    draws: torch.Tensor | None = None, errors: str = "after",
+) -> torch.Tensor:  # fmt: skip
+    """`MLP.torch_fit` semantics, compiled: updates net.flat in place, returns the error of each epoch."""
+    if net.flat.dtype != torch.float64 or not net.flat.is_contiguous():  # the kernel is float64 only
+        return net.torch_fit(x, y, epochs, lr, batch, draws, errors)
+    assert errors in ERRORS, f"errors must be one of {ERRORS}, got {errors!r}"
+    spec = net.spec
+    n = x.shape[0]
+    # the kernel does not bounds-check its loads: shapes are checked here instead
+    if x.ndim != 2 or x.shape[1] != spec.sizes[0] or tuple(y.shape) != (n, spec.sizes[-1]):
+        raise ValueError(f"expected x (n, {spec.sizes[0]}) and y (n, {spec.sizes[-1]}), got {x.shape}, {y.shape}")
+    batch = n if batch <= 0 or batch > n else batch
+    flat = net.flat.detach().numpy()  # a view: the kernel's writes are the net's new parameters
+    plan = _plan(tuple(spec.sizes), tuple(spec.activations), spec.loss).copy()
+    plan[:, FROZEN] = net.frozen
+    masks = torch.cat(net.masks).numpy()  # a fresh copy each call: knockouts may change between calls
+    d = _NO_DRAWS
+    if draws is not None:
+        need = epochs * -(-n // batch)
+        if draws.shape[0] < need or draws.shape[1] != sum(spec.sizes[1:-1]):
+            raise ValueError(f"draws must be at least ({need}, {sum(spec.sizes[1:-1])}), got {tuple(draws.shape)}")
+        d = _f64(draws)
+    out = np.empty(epochs, dtype=np.float64)
+    _train(
+        flat, _f64(x), _f64(y), plan, masks, d, float(net.dropout), _LOSS[spec.loss], spec.reduction == "mean",
+        float(lr), float(net.l1), float(net.l2), int(batch), errors == "during", out,
+    )  # fmt: skip
+    return torch.from_numpy(out)

@@ -1,0 +1,141 @@
+"""Cheap plain-array views of an MLP for frames: numpy on the CPU instead of a chain of small torch ops."""
+
+from __future__ import annotations
+
+import weakref
+from functools import cache
+from typing import Any
+
+import numpy as np
+import torch
+
+from models.nn.mlp import MLP
+
+_views: dict[int, tuple[weakref.ref[torch.Tensor], np.ndarray | None]] = {}
+
+
+def _view(t: torch.Tensor) -> np.ndarray | None:
+    """A numpy view (no copy) of a long-lived float64 CPU tensor (parameters, masks), else None; remembered per
+    tensor, because asking torch for a tensor's device, dtype and numpy view costs more than the tiny math."""
+    hit = _views.get(id(t))
+    if hit is not None and hit[0]() is t:
+        return hit[1]
+    arr = None
+    if t.device.type == "cpu" and t.dtype == torch.float64:
+        arr = (t.detach() if t.requires_grad else t).numpy()
+    key = id(t)
+    _views[key] = (weakref.ref(t, lambda _, key=key: _views.pop(key, None)), arr)
+    return arr
+
+
+def _cpu_flat(net: MLP) -> np.ndarray | None:
+    """A numpy view of the parameters (no copy) when they are float64 on the CPU, else None."""
+    return _view(net.flat)
+
+
+def _np(t: torch.Tensor) -> np.ndarray:
+    """A float64 numpy array of a tensor: a view when it already is one on the CPU (the common case)."""
+    if t.device.type == "cpu" and t.dtype == torch.float64 and not t.requires_grad:
+        return t.numpy()
+    return t.detach().cpu().to(torch.float64).numpy()
+
+
+def _mask(m: torch.Tensor) -> np.ndarray:
+    arr = _view(m)
+    return arr if arr is not None else _np(m)
+
+
+@cache
+def _layout(sizes: tuple[int, ...]) -> tuple[tuple[int, int, int, int], ...]:
+    """(weight offset, fan in, fan out, bias offset) per layer, as `MLPSpec.layout()`, computed once per shape."""
+    out, off = [], 0
+    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
+        out.append((off, n_in, n_out, off + n_in * n_out))
+        off += n_in * n_out + n_out
+    return tuple(out)
+
+
+def drawing(net: MLP) -> dict[str, Any]:
+    """What `MLP.drawing()` returns, from one numpy view: a frame draws it up to NNP_FPS times a second."""
+    flat = _cpu_flat(net)
+    if flat is None:
+        return net.drawing()
+    r = flat.tolist()  # one conversion, then plain list slicing
+    weights, biases = [], []
+    for w_off, n_in, n_out, b_off in _layout(tuple(net.spec.sizes)):
+        weights.append([r[w_off + j * n_in : w_off + (j + 1) * n_in] for j in range(n_out)])
+        biases.append(r[b_off : b_off + n_out])
+    return {
+        "sizes": list(net.spec.sizes),
+        "weights": weights,
+        "biases": biases,
+        "alive": [_mask(m).tolist() for m in net.masks],
+        "frozen": list(net.frozen),
+    }
+
+
+def predict(net: MLP, x: torch.Tensor) -> np.ndarray:
+    """The network's output for a batch x (B, in), as `MLP.predict`, (B, out); numpy on the CPU.
+
+    Per-frame numbers (a reconstruction error, class probabilities) go through here rather than torch: a torch
+    call hands the GIL away and back, and with the engine thread busy each hand-back can wait a switch interval.
+    """
+    flat = _cpu_flat(net)
+    if flat is None or x.device.type != "cpu":
+        return net.predict(x).detach().cpu().to(torch.float64).numpy()
+    h = _np(x)
+    last = net.spec.n_layers - 1
+    for i, (w_off, n_in, n_out, b_off) in enumerate(_layout(tuple(net.spec.sizes))):
+        z = h @ flat[w_off:b_off].reshape(n_out, n_in).T + flat[b_off : b_off + n_out]  # (B, out)
+        if i == last and net.spec.loss == "ce":
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            h = e / e.sum(axis=1, keepdims=True)
+        elif i == last and net.spec.loss == "bce":
+            h = _sigmoid(z)
+        else:
+            h = _activate(net.spec.activations[i], z)
+        h = h * _mask(net.masks[i])
+    return h
+
+
+def error(net: MLP, x: torch.Tensor, y: torch.Tensor) -> float:
+    """`MLP.error`: mean squared error per output, the number on the loss chart; numpy on the CPU."""
+    d = predict(net, x) - _np(y)
+    return float((d * d).sum() / d.size)
+
+
+def values(net: MLP, x: torch.Tensor) -> list[list[float]]:
+    """Every layer's output for one input x (in,), input first: `MLP.forward` (masks included, no dropout)."""
+    flat = _cpu_flat(net)
+    if flat is None or x.device.type != "cpu":
+        return [v[0].detach().cpu().tolist() for v in net.forward(x.reshape(1, -1).to(net.device))]
+    h = _np(x).reshape(-1)
+    outs = [h.tolist()]
+    last = net.spec.n_layers - 1
+    for i, (w_off, n_in, n_out, b_off) in enumerate(_layout(tuple(net.spec.sizes))):
+        z = flat[w_off:b_off].reshape(n_out, n_in) @ h + flat[b_off : b_off + n_out]  # (out,)
+        if i == last and net.spec.loss == "ce":
+            e = np.exp(z - z.max())
+            h = e / e.sum()
+        elif i == last and net.spec.loss == "bce":
+            h = _sigmoid(z)
+        else:
+            h = _activate(net.spec.activations[i], z)
+        h = h * _mask(net.masks[i])
+        outs.append(h.tolist())
+    return outs
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    # the tanh form never overflows, however large |z| grows (a diverging run), and costs two ufuncs
+    return 0.5 + 0.5 * np.tanh(0.5 * z)
+
+
+def _activate(name: str, z: np.ndarray) -> np.ndarray:
+    if name == "sigmoid":
+        return _sigmoid(z)
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0.0)
+    return z
