@@ -21,11 +21,8 @@ from models.demos.knockout.steps import (
     STEPS,
 )
 from models.demos.sigmoid.demo import SigmoidDemo
-from models.nn import fused
 from server.runner import run
 from tests.lesson_steps import build
-
-needs_fused = pytest.mark.skipif(not fused.available(), reason="millions of iterations need the fused kernel")
 
 
 # ---------------------------------------------------------------------- the autoencoder
@@ -110,7 +107,6 @@ def test_the_batch_step_uses_the_stated_budget() -> None:
 
 
 @pytest.mark.slow
-@needs_fused
 def test_dropout_step_stays_on_the_plateau_where_the_plain_net_solved() -> None:
     plain = KnockoutDemo(seed=DROPOUT_STEP.seed)
     while plain.tracked.solved_at is None:
@@ -121,7 +117,6 @@ def test_dropout_step_stays_on_the_plateau_where_the_plain_net_solved() -> None:
 
 
 @pytest.mark.slow
-@needs_fused
 def test_narrow_is_stuck_at_its_budget_then_escapes_when_it_keeps_going() -> None:
     demo = build(KnockoutDemo, NARROW_STEP)
     assert demo.iteration == KnockoutConfig().stuck_budget and demo.tracked.solved_at is None

@@ -14,7 +14,6 @@ from models.data.plane import decode, grid
 from models.demos.boundary import perceptron
 from models.demos.boundary.commands import AddPoint, ClearPoints, Configure, ImportCSV, LoadDataset, RemovePoint
 from models.demos.boundary.demo import HEATMAP, THUMB, BoundaryDemo
-from models.nn import fused
 from server.runner import run
 
 
@@ -44,7 +43,6 @@ def test_a_hidden_layer_solves_xor_and_the_circle(preset: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not fused.available(), reason="2000 epochs of a 6x8 net: 2 s fused, minutes on autograd")
 def test_spiral_with_six_layers() -> None:
     assert final_line("spiral")["accuracy"] >= 0.9
 

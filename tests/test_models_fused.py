@@ -8,9 +8,8 @@ import pytest
 import torch
 
 from models.nn import fused
-from models.nn.mlp import ACTIVATIONS, LOSSES, MLP, MLPSpec
-
-pytestmark = pytest.mark.skipif(not fused.available(), reason="numba is not installed")
+from models.nn.activations import ACTIVATIONS, LOSSES
+from models.nn.mlp import MLP, MLPSpec
 
 # float64 throughout: the two paths differ only in summation order and libm rounding (~1e-16)
 RTOL, ATOL = 1e-10, 1e-12
@@ -49,8 +48,8 @@ def _random_case(seed: int) -> tuple[MLP, MLP, torch.Tensor, torch.Tensor, float
     depth = rng.randint(1, 4)
     spec = MLPSpec(
         sizes=[rng.randint(1, 8) for _ in range(depth + 1)],
-        activations=[rng.choice(ACTIVATIONS) for _ in range(depth)],
-        loss=rng.choice(LOSSES),
+        activations=[rng.choice(list(ACTIVATIONS)) for _ in range(depth)],
+        loss=rng.choice(list(LOSSES)),
         reduction=rng.choice(("sum", "mean")),
         init_scale=rng.choice((0.0, 0.5, 1.0)),
     )

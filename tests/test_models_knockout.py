@@ -11,7 +11,6 @@ import torch
 from models.data import shadows
 from models.demos.knockout.demo import AutoPrune, Dropout, Knock, KnockOnePerColumn, KnockoutDemo, Narrow, RunSeeds
 from models.demos.knockout.net import TrackedNet
-from models.nn import fused
 from models.nn.mlp import MLP, MLPSpec
 from server.runner import run
 
@@ -204,12 +203,9 @@ def test_seeds_give_lists_and_a_solved_fraction() -> None:
 
 
 # ---------------------------------------------------------------------- the lesson, on the fused loop
-needs_fused = pytest.mark.skipif(not fused.available(), reason="the lesson's 100,000s of iterations need the fused "
-                                 "kernel (models/fused.py); on autograd they take minutes")
 
 
 @pytest.mark.slow
-@needs_fused
 def test_the_wide_net_plateaus_then_falls_off_a_cliff_and_survives_a_knockout() -> None:
     demo = KnockoutDemo(seed=0)
     errors = torch.cat([demo.train(10_000) for _ in range(30)])  # 300k
@@ -226,7 +222,6 @@ def test_the_wide_net_plateaus_then_falls_off_a_cliff_and_survives_a_knockout() 
 
 
 @pytest.mark.slow
-@needs_fused
 def test_the_narrow_net_from_scratch_gets_stuck() -> None:
     demo = KnockoutDemo(seed=0, preset="narrow")
     errors = torch.cat([demo.train(50_000) for _ in range(6)])  # 300k

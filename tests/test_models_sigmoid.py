@@ -21,7 +21,6 @@ from models.demos.sigmoid.demo import (
 from models.demos.sigmoid.neuron import Neuron, gradient, log_likelihood
 from models.demos.sigmoid.neuron_view import NOISE_POINT
 from models.demos.sigmoid.sum_view import SLIDE_MODELS, SumView
-from models.nn import fused
 from models.nn.mlp import MLP, MLPSpec
 from tests.tiny_torch import one_torch_thread  # noqa: F401 - an autouse fixture
 
@@ -175,7 +174,6 @@ def test_bad_notation_gets_a_clear_error(bad: str, message: str) -> None:
 
 
 # ---------------------------------------------------------------------- sums of sigmoids
-@pytest.mark.skipif(not fused.available(), reason="the fused kernel is a placeholder: every fit runs on autograd")
 def test_fused_training_of_the_slide_models_matches_autograd() -> None:
     """The compiled loop the function view trains with, against the torch reference, on the deepest slide model."""
     view = SumView(seed=4, model=SLIDE_MODELS[2], target="sin")

@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from models.nn import view
-from models.nn.mlp import ACTIVATIONS, LOSSES, MLP, MLPSpec
+from models.nn.activations import ACTIVATIONS, LOSSES
+from models.nn.mlp import MLP, MLPSpec
 
 
 @pytest.mark.parametrize("loss,act", list(itertools.product(LOSSES, ACTIVATIONS)))

@@ -10,18 +10,14 @@ from __future__ import annotations
 
 import torch
 
-from models.nn.mlp import MLP, activate
+from models.nn.activations import ACTIVATIONS, LOSSES, output_torch
+from models.nn.layout import full_batch
+from models.nn.mlp import MLP
 
 
 def _act_grad(name: str, z: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
     """d act / d z, from the pre-activation z and the output h = act(z)."""
-    if name == "sigmoid":
-        return h * (1 - h)
-    if name == "tanh":
-        return 1 - h * h
-    if name == "relu":
-        return (z > 0).to(z.dtype)
-    return torch.ones_like(z)
+    return ACTIVATIONS[name].der(z, h)
 
 
 class BatchedMLP:
@@ -57,12 +53,8 @@ class BatchedMLP:
         zs, hs = [], [x]
         for i, (w, b) in enumerate(zip(ws, bs, strict=True)):
             z = torch.baddbmm(b.unsqueeze(1), hs[-1], w.transpose(1, 2))  # (B, n, out)
-            if i == last and self.spec.loss == "ce":
-                h = torch.softmax(z, dim=2)
-            elif i == last and self.spec.loss == "bce":
-                h = torch.sigmoid(z)
-            else:
-                h = activate(self.spec.activations[i], z)
+            act = self.spec.activations[i]
+            h = output_torch(self.spec.loss, act, z, dim=2) if i == last else ACTIVATIONS[act].torch(z)
             zs.append(z)
             hs.append(h * self.masks[i].unsqueeze(1))
         return zs, hs
@@ -75,7 +67,7 @@ class BatchedMLP:
         scale = 1.0 if self.spec.reduction == "sum" else 1.0 / x.shape[1]
         last = self.spec.n_layers - 1
         out = hs[-1]
-        if self.spec.loss == "mse":
+        if LOSSES[self.spec.loss].output is None:  # mse: through the output layer's own activation
             delta = (out - y) * _act_grad(self.spec.activations[last], zs[-1], out) * self.masks[last].unsqueeze(1)
         else:  # softmax + cross-entropy and sigmoid + binary cross-entropy share the gradient out - y
             delta = (out - y) * self.masks[last].unsqueeze(1)
@@ -105,7 +97,7 @@ class BatchedMLP:
         "during"); None when `errors` is False (no host sync: the fast GPU loop)."""
         x, y = x.to(self.device, self.spec.dtype), y.to(self.device, self.spec.dtype)
         n = x.shape[1]
-        batch = n if batch <= 0 or batch > n else batch
+        batch = full_batch(batch, n)
         lr_t = torch.as_tensor(lr, dtype=self.spec.dtype, device=self.device).expand(self.flat.shape[0])
         out = torch.empty(self.flat.shape[0], epochs, dtype=self.spec.dtype, device=self.device) if errors else None
         for e in range(epochs):

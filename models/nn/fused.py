@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from models.nn.fused_kernel import BCE, CE, FROZEN, LINEAR, MSE, RELU, SIGMOID, SOFTMAX, TANH, _train
-from models.nn.fused_kernel import available as available  # fused.available(): whether MLP.fit compiles
+from models.nn.activations import ACTIVATIONS, LOSSES, SOFTMAX_CODE
+from models.nn.fused_kernel import FROZEN, _train
+from models.nn.layout import full_batch, layout
 from models.nn.mlp import ERRORS
 
 if TYPE_CHECKING:
@@ -17,8 +18,6 @@ if TYPE_CHECKING:
 
 Arr = np.ndarray  # kernels take flat float64 buffers (int64 for the plan); numba ignores the annotations
 
-_ACT = {"sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "linear": LINEAR}
-_LOSS = {"mse": MSE, "ce": CE, "bce": BCE}
 _NO_DRAWS = np.empty((0, 0), dtype=np.float64)
 
 
@@ -26,14 +25,14 @@ _NO_DRAWS = np.empty((0, 0), dtype=np.float64)
 def _plan(sizes: tuple[int, ...], acts: tuple[str, ...], loss: str) -> np.ndarray:
     """The layout as an int array, one row per layer (columns W_OFF..K_OFF); frozen is filled per call."""
     plan = np.zeros((len(sizes) - 1, 8), dtype=np.int64)
-    off = m_off = 0
-    for li, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-        act = _ACT[acts[li]]
-        if li == len(sizes) - 2 and loss != "mse":
-            act = SOFTMAX if loss == "ce" else SIGMOID
+    m_off = 0
+    output = LOSSES[loss].output
+    for li, (w_off, n_in, n_out, b_off) in enumerate(layout(sizes)):
+        act = ACTIVATIONS[acts[li]].code
+        if li == len(sizes) - 2 and output is not None:
+            act = SOFTMAX_CODE if output == "softmax" else ACTIVATIONS[output].code
         # K_OFF indexes the dropout draws, which cover hidden neurons only, in the same order as M_OFF
-        plan[li] = (off, n_in, n_out, off + n_in * n_out, act, 0, m_off, m_off)
-        off += n_in * n_out + n_out
+        plan[li] = (w_off, n_in, n_out, b_off, act, 0, m_off, m_off)
         m_off += n_out
     return plan
 
@@ -55,7 +54,7 @@ def fused_fit(
     # the kernel does not bounds-check its loads: shapes are checked here instead
     if x.ndim != 2 or x.shape[1] != spec.sizes[0] or tuple(y.shape) != (n, spec.sizes[-1]):
         raise ValueError(f"expected x (n, {spec.sizes[0]}) and y (n, {spec.sizes[-1]}), got {x.shape}, {y.shape}")
-    batch = n if batch <= 0 or batch > n else batch
+    batch = full_batch(batch, n)
     flat = net.flat.detach().numpy()  # a view: the kernel's writes are the net's new parameters
     plan = _plan(tuple(spec.sizes), tuple(spec.activations), spec.loss).copy()
     plan[:, FROZEN] = net.frozen
@@ -68,7 +67,7 @@ def fused_fit(
         d = _f64(draws)
     out = np.empty(epochs, dtype=np.float64)
     _train(
-        flat, _f64(x), _f64(y), plan, masks, d, float(net.dropout), _LOSS[spec.loss], spec.reduction == "mean",
+        flat, _f64(x), _f64(y), plan, masks, d, float(net.dropout), LOSSES[spec.loss].code, spec.reduction == "mean",
         float(lr), float(net.l1), float(net.l2), int(batch), errors == "during", out,
     )  # fmt: skip
     return torch.from_numpy(out)

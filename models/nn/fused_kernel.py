@@ -9,34 +9,23 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import llvmlite.ir
+import numba
 import numpy as np
+from numba.core import types
+from numba.extending import intrinsic
 
-try:
-    import llvmlite.ir
-    import numba
-    from numba.core import types
-    from numba.extending import intrinsic
-
-    _HAVE_NUMBA = True
-except ImportError:  # numba is optional: MLP.fit then stays on autograd
-    _HAVE_NUMBA = False
-
+from models.nn.activations import ACTIVATIONS, LOSSES, SOFTMAX_CODE
 
 Arr = np.ndarray  # kernels take flat float64 buffers (int64 for the plan); numba ignores the annotations
 
 
 def _jit(inline: bool = False) -> Callable[[Callable], Callable]:
-    if not _HAVE_NUMBA:  # the kernels stay plain (and unused) Python
-        return lambda fn: fn
     # error_model="numpy": IEEE semantics (x/0 -> inf) like torch, and no zero checks in the loops. fastmath only
     # "contract": a * b + c may become one fused multiply-add (one rounding instead of two, so no less exact), 1.46x
     # the autoencoder's epochs and 1.14x xor's; no reassociation (sums keep their order), NaN and inf kept.
     opts = dict(cache=True, nogil=True, fastmath={"contract"}, error_model="numpy")
     return numba.njit(inline="always" if inline else "never", **opts)
-
-
-def available() -> bool:
-    return _HAVE_NUMBA
 
 
 # Inlined into each caller (numba IR level): the literal unit strides of a call site then become constants,
@@ -93,21 +82,14 @@ def _gemm(
 
 
 
-if _HAVE_NUMBA:
+@intrinsic
+def _f64_from_bits(typingctx, bits):  # noqa: ANN001, ANN202 - numba's intrinsic protocol
+    """The float64 whose IEEE bits are the int64 `bits` (2^k is (k + 1023) << 52)."""
 
-    @intrinsic
-    def _f64_from_bits(typingctx, bits):  # noqa: ANN001, ANN202 - numba's intrinsic protocol
-        """The float64 whose IEEE bits are the int64 `bits` (2^k is (k + 1023) << 52)."""
+    def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202
+        return builder.bitcast(args[0], llvmlite.ir.DoubleType())
 
-        def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202
-            return builder.bitcast(args[0], llvmlite.ir.DoubleType())
-
-        return types.float64(types.int64), codegen
-
-else:
-
-    def _f64_from_bits(bits: int) -> float:
-        return float(np.array(bits, dtype=np.int64).view(np.float64))
+    return types.float64(types.int64), codegen
 
 
 # fdlibm's exp (e_exp.c, the algorithm of V8's Math.exp and of most libms): x = k ln2 + r, |r| <= ln2 / 2,
@@ -141,9 +123,11 @@ def _exp(x: float) -> float:
     return x if x != x else y
 
 
-# Activation and loss codes: the kernel branches on small ints, never on strings.
-SIGMOID, TANH, RELU, LINEAR, SOFTMAX = 0, 1, 2, 3, 4
-MSE, CE, BCE = 0, 1, 2
+# Activation and loss codes from their one table (models/nn/activations.py): the kernel branches on small ints,
+# never on strings. tests/test_models_activations.py runs every entry of the table through the kernel.
+SIGMOID, TANH, RELU, LINEAR = (ACTIVATIONS[a].code for a in ("sigmoid", "tanh", "relu", "linear"))
+SOFTMAX = SOFTMAX_CODE
+MSE, CE, BCE = (LOSSES[x].code for x in ("mse", "ce", "bce"))
 # Columns of the per-layer plan array.
 W_OFF, N_IN, N_OUT, B_OFF, ACT, FROZEN, M_OFF, K_OFF = range(8)
 CLAMP = 1e-12  # the reference clamps probabilities before log; below it the gradient is zero (clamp_min)

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 import torch
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
-# mse: 0.5 * squared error (Winston's performance function); ce: softmax + cross-entropy; bce: sigmoid + binary CE
-LOSSES = ("mse", "ce", "bce")
+from models.nn.activations import ACTIVATIONS, LOSSES, output_torch
+from models.nn.layout import full_batch, layout
+
 # What fit returns per epoch. "after": the mean squared error once the epoch is done (a forward pass of its own
 # over the data, unless the next epoch's full-batch pass is that). "during": the mean squared error of the outputs
 # the epoch's training pass computed anyway, each batch's before its own update (with dropout's masks): free, and
@@ -33,8 +33,8 @@ class MLPSpec:
         assert len(self.activations) == len(self.sizes) - 1, (
             f"expected {len(self.sizes) - 1} activations for sizes {self.sizes}, got {self.activations}"
         )
-        assert all(a in ACTIVATIONS for a in self.activations), f"activations must be in {ACTIVATIONS}"
-        assert self.loss in LOSSES, f"loss must be one of {LOSSES}, got {self.loss!r}"
+        assert all(a in ACTIVATIONS for a in self.activations), f"activations must be in {tuple(ACTIVATIONS)}"
+        assert self.loss in LOSSES, f"loss must be one of {tuple(LOSSES)}, got {self.loss!r}"
         assert self.reduction in ("sum", "mean"), f"reduction must be 'sum' or 'mean', got {self.reduction!r}"
 
     @property
@@ -44,23 +44,9 @@ class MLPSpec:
     def param_count(self) -> int:
         return sum(i * o + o for i, o in zip(self.sizes[:-1], self.sizes[1:], strict=True))
 
-    def layout(self) -> list[tuple[int, int, int, int]]:
+    def layout(self) -> tuple[tuple[int, int, int, int], ...]:
         """Per layer (weight offset, fan in, fan out, bias offset) in the flat parameter vector."""
-        out, off = [], 0
-        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:], strict=True):
-            out.append((off, n_in, n_out, off + n_in * n_out))
-            off += n_in * n_out + n_out
-        return out
-
-
-def activate(name: str, z: torch.Tensor) -> torch.Tensor:
-    if name == "sigmoid":
-        return torch.sigmoid(z)
-    if name == "tanh":
-        return torch.tanh(z)
-    if name == "relu":
-        return torch.relu(z)
-    return z
+        return layout(tuple(self.sizes))
 
 
 @dataclass
@@ -142,12 +128,8 @@ class MLP:
         last = self.spec.n_layers - 1
         for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
             z = h @ w.T + b  # (B, out)
-            if i == last and self.spec.loss == "ce":
-                h = torch.softmax(z, dim=1)
-            elif i == last and self.spec.loss == "bce":
-                h = torch.sigmoid(z)
-            else:
-                h = activate(self.spec.activations[i], z)
+            act = self.spec.activations[i]
+            h = output_torch(self.spec.loss, act, z, dim=1) if i == last else ACTIVATIONS[act].torch(z)
             h = h * masks[i]
             if keep is not None and i < last:
                 h = h * keep[i]
@@ -165,12 +147,7 @@ class MLP:
         zs = self.forward(x, keep, flat)
         out = zs[-1]
         y = y.to(out.device)
-        if self.spec.loss == "mse":
-            per = 0.5 * ((out - y) ** 2).sum(dim=1)
-        elif self.spec.loss == "ce":
-            per = -(y * torch.log(out.clamp_min(1e-12))).sum(dim=1)
-        else:
-            per = -(y * torch.log(out.clamp_min(1e-12)) + (1 - y) * torch.log((1 - out).clamp_min(1e-12))).sum(dim=1)
+        per = LOSSES[self.spec.loss].per_sample(out, y)  # (B,)
         data = per.sum() if self.spec.reduction == "sum" else per.mean()
         weights = self.weights if flat is None else self.views(flat)[0]
         reg = sum((self.l1 * w.abs().sum() + 0.5 * self.l2 * (w * w).sum()) for w in weights)
@@ -208,7 +185,7 @@ class MLP:
         assert errors in ERRORS, f"errors must be one of {ERRORS}, got {errors!r}"
         x, y = x.to(self.device), y.to(self.device)
         n = x.shape[0]
-        batch = n if batch <= 0 or batch > n else batch
+        batch = full_batch(batch, n)
         out = torch.empty(epochs, dtype=self.spec.dtype)
         # all layers frozen: no update, so no training pass either; its loss is the plain error
         during = errors == "during" and not all(self.frozen)
@@ -250,12 +227,11 @@ class MLP:
         if self.device.type == "cpu" and os.environ.get("NNP_FUSED", "1") != "0":
             from models.nn import fused
 
-            if fused.available():
-                return fused.fused_fit(self, x, y, epochs, lr, batch, draws, errors)
+            return fused.fused_fit(self, x, y, epochs, lr, batch, draws, errors)
         return self.torch_fit(x, y, epochs, lr, batch, draws, errors)
 
     def updates_per_epoch(self, n: int, batch: int) -> int:
-        batch = n if batch <= 0 or batch > n else batch
+        batch = full_batch(batch, n)
         return -(-n // batch)
 
     # ---------------------------------------------------------------- state

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import weakref
-from functools import cache
 from typing import Any
 
 import numpy as np
 import torch
 
+from models.nn.activations import ACTIVATIONS, output_numpy
+from models.nn.layout import layout as _layout
 from models.nn.mlp import MLP
 
 _views: dict[int, tuple[weakref.ref[torch.Tensor], np.ndarray | None]] = {}
@@ -45,16 +46,6 @@ def _mask(m: torch.Tensor) -> np.ndarray:
     return arr if arr is not None else _np(m)
 
 
-@cache
-def _layout(sizes: tuple[int, ...]) -> tuple[tuple[int, int, int, int], ...]:
-    """(weight offset, fan in, fan out, bias offset) per layer, as `MLPSpec.layout()`, computed once per shape."""
-    out, off = [], 0
-    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
-        out.append((off, n_in, n_out, off + n_in * n_out))
-        off += n_in * n_out + n_out
-    return tuple(out)
-
-
 def drawing(net: MLP) -> dict[str, Any]:
     """What `MLP.drawing()` returns, from one numpy view: a frame draws it up to NNP_FPS times a second."""
     flat = _cpu_flat(net)
@@ -84,16 +75,9 @@ def predict(net: MLP, x: torch.Tensor) -> np.ndarray:
     if flat is None or x.device.type != "cpu":
         return net.predict(x).detach().cpu().to(torch.float64).numpy()
     h = _np(x)
-    last = net.spec.n_layers - 1
     for i, (w_off, n_in, n_out, b_off) in enumerate(_layout(tuple(net.spec.sizes))):
         z = h @ flat[w_off:b_off].reshape(n_out, n_in).T + flat[b_off : b_off + n_out]  # (B, out)
-        if i == last and net.spec.loss == "ce":
-            e = np.exp(z - z.max(axis=1, keepdims=True))
-            h = e / e.sum(axis=1, keepdims=True)
-        elif i == last and net.spec.loss == "bce":
-            h = _sigmoid(z)
-        else:
-            h = _activate(net.spec.activations[i], z)
+        h = _activate(net, i, z)
         h = h * _mask(net.masks[i])
     return h
 
@@ -111,31 +95,15 @@ def values(net: MLP, x: torch.Tensor) -> list[list[float]]:
         return [v[0].detach().cpu().tolist() for v in net.forward(x.reshape(1, -1).to(net.device))]
     h = _np(x).reshape(-1)
     outs = [h.tolist()]
-    last = net.spec.n_layers - 1
     for i, (w_off, n_in, n_out, b_off) in enumerate(_layout(tuple(net.spec.sizes))):
         z = flat[w_off:b_off].reshape(n_out, n_in) @ h + flat[b_off : b_off + n_out]  # (out,)
-        if i == last and net.spec.loss == "ce":
-            e = np.exp(z - z.max())
-            h = e / e.sum()
-        elif i == last and net.spec.loss == "bce":
-            h = _sigmoid(z)
-        else:
-            h = _activate(net.spec.activations[i], z)
+        h = _activate(net, i, z)
         h = h * _mask(net.masks[i])
         outs.append(h.tolist())
     return outs
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    # the tanh form never overflows, however large |z| grows (a diverging run), and costs two ufuncs
-    return 0.5 + 0.5 * np.tanh(0.5 * z)
-
-
-def _activate(name: str, z: np.ndarray) -> np.ndarray:
-    if name == "sigmoid":
-        return _sigmoid(z)
-    if name == "tanh":
-        return np.tanh(z)
-    if name == "relu":
-        return np.maximum(z, 0.0)
-    return z
+def _activate(net: MLP, i: int, z: np.ndarray) -> np.ndarray:
+    """Layer i's activation of z (..., out), the output layer's as its loss says."""
+    act = net.spec.activations[i]
+    return output_numpy(net.spec.loss, act, z) if i == net.spec.n_layers - 1 else ACTIVATIONS[act].numpy(z)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, model_validator
 from models.data.datasets2d import DATASETS, EXTENT, MAX_CLASSES, MAX_POINTS
 from models.data.features import NAMES
 from models.demos.boundary.net import OUTPUTS
-from models.nn.mlp import ACTIVATIONS
+from models.nn.activations import ACTIVATIONS
 
 Coordinate = Annotated[float, Field(ge=-EXTENT, le=EXTENT, allow_inf_nan=False)]
 Width = Annotated[int, Field(ge=1, le=16)]  # neurons in one hidden layer (boundary.MAX_WIDTH)
@@ -68,7 +68,7 @@ class Configure(BaseModel):
 
     type: Literal["configure"] = "configure"
     hidden: list[Width] | None = Field(default=None, max_length=8)  # boundary.MAX_LAYERS
-    activation: Literal[ACTIVATIONS] | None = None  # type: ignore[valid-type]
+    activation: Literal[tuple(ACTIVATIONS)] | None = None  # type: ignore[valid-type]
     output: Literal[OUTPUTS] | None = None  # type: ignore[valid-type]
     features: list[Literal[NAMES]] | None = Field(default=None, min_length=1, max_length=len(NAMES))  # type: ignore[valid-type]
     batch: int | None = Field(default=None, ge=1, le=MAX_POINTS)

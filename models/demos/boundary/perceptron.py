@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numba
 import numpy as np
 import torch
 
-try:
-    import numba
-except ImportError:  # numba is optional: the rule then runs in torch
-    numba = None
+from models.nn.layout import full_batch
 
 if TYPE_CHECKING:
     from models.nn.mlp import MLP
 
 
 def _jit(fn):  # noqa: ANN001, ANN202 - decorator
-    return numba.njit(cache=True, nogil=True, error_model="numpy")(fn) if numba is not None else fn
+    return numba.njit(cache=True, nogil=True, error_model="numpy")(fn)
 
 
 @_jit
@@ -55,7 +53,7 @@ def _rule(flat, x, t, lr, l1, l2, batch, errors):  # noqa: ANN001, ANN202
 def rule_torch(net: MLP, x: torch.Tensor, t: torch.Tensor, epochs: int, lr: float, batch: int) -> torch.Tensor:
     """The same rule in plain torch (any device; the reference the compiled loop is tested against)."""
     n = x.shape[0]
-    batch = n if batch <= 0 or batch > n else batch
+    batch = full_batch(batch, n)
     w, b = net.weights[0][0], net.biases[0]
     errors = torch.empty(epochs, dtype=net.spec.dtype)
     with torch.no_grad():
@@ -74,8 +72,8 @@ def rule_fit(net: MLP, x: torch.Tensor, t: torch.Tensor, epochs: int, lr: float,
     each batch of `batch` points (1 = Rosenblatt's rule), plus L1/L2 decay. Returns the error rate per epoch."""
     assert net.spec.sizes[1:] == [1], f"the perceptron rule trains one output and no hidden layer, got {net.spec.sizes}"
     n = x.shape[0]
-    batch = n if batch <= 0 or batch > n else batch
-    if net.device.type != "cpu" or numba is None:
+    batch = full_batch(batch, n)
+    if net.device.type != "cpu":
         return rule_torch(net, x, t, epochs, lr, batch)
     flat = net.flat.detach().numpy()  # a view: the kernel's writes are the net's new weights
     errors = np.empty(epochs)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from models.nn.mlp import ACTIVATIONS
+from models.nn.activations import ACTIVATIONS
 
 MAX_HIDDEN_NEURONS = 400  # all hidden layers together; beyond this the page cannot draw the net legibly
 MAX_LAYERS = 8  # hidden layers plus the output layer
