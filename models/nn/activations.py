@@ -2,10 +2,10 @@
 
 As TensorFlow Playground's nn.ts keeps `TANH = {output, der}`, an activation here is one object holding its
 function (torch and numpy forms, the same numbers) and its derivative. The compiled kernel
-(models/nn/fused_kernel.py) branches on each entry's `code`; tests/test_models_activations.py checks every entry's
-derivative against autograd and the kernel against every entry, so a new activation fails there until the kernel
-has its branch. Codes are positions in the table: append new entries, never reorder (the kernel's disk cache
-keeps the codes it was compiled with).
+(models/nn/fused_kernel.py) branches on each entry's `code`, its position in the table, written out there (numba's
+disk cache sees that file only) and asserted equal; tests/test_models_activations.py checks every derivative
+against autograd and runs every entry through the kernel, so a new activation fails there until the kernel has
+its branch. Append new entries, never reorder.
 """
 
 from __future__ import annotations
@@ -40,8 +40,9 @@ _TABLE = (
 ACTIVATIONS: dict[str, Activation] = {
     a.name: Activation(a.name, a.torch, a.numpy, a.der, code) for code, a in enumerate(_TABLE)
 }
-# The output layer of the "ce" loss; not a hidden layer's choice, so not in ACTIVATIONS (its code follows theirs).
-SOFTMAX_CODE = len(ACTIVATIONS)
+# The output layer of the "ce" loss; not a hidden layer's choice, so not in ACTIVATIONS. A fixed code, not the
+# next position: a new activation must not move it under a kernel compiled (and cached) before.
+SOFTMAX_CODE = -1
 
 
 @dataclass(frozen=True)

@@ -123,11 +123,15 @@ def _exp(x: float) -> float:
     return x if x != x else y
 
 
-# Activation and loss codes from their one table (models/nn/activations.py): the kernel branches on small ints,
-# never on strings. tests/test_models_activations.py runs every entry of the table through the kernel.
-SIGMOID, TANH, RELU, LINEAR = (ACTIVATIONS[a].code for a in ("sigmoid", "tanh", "relu", "linear"))
-SOFTMAX = SOFTMAX_CODE
-MSE, CE, BCE = (LOSSES[x].code for x in ("mse", "ce", "bce"))
+# The table's codes (models/nn/activations.py), written out: numba's disk cache keys the compiled kernel on this
+# file alone, so codes read from another module would stay as first compiled. Asserted against the table here and
+# in tests/test_models_activations.py, which also runs every entry of the table through the kernel.
+SIGMOID, TANH, RELU, LINEAR, SOFTMAX = 0, 1, 2, 3, -1
+MSE, CE, BCE = 0, 1, 2
+_CODES = {"sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "linear": LINEAR}
+assert all(ACTIVATIONS[a].code == c for a, c in _CODES.items()), "activation codes differ from the table"
+assert SOFTMAX == SOFTMAX_CODE, "softmax's code differs from the table"
+assert (LOSSES["mse"].code, LOSSES["ce"].code, LOSSES["bce"].code) == (MSE, CE, BCE), "loss codes differ from the table"
 # Columns of the per-layer plan array.
 W_OFF, N_IN, N_OUT, B_OFF, ACT, FROZEN, M_OFF, K_OFF = range(8)
 CLAMP = 1e-12  # the reference clamps probabilities before log; below it the gradient is zero (clamp_min)
