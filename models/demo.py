@@ -72,6 +72,7 @@ class Demo(ABC):
     name: ClassVar[str]  # URL slug: /demos/<name>
     title: ClassVar[str]
     blurb: ClassVar[str]  # one line for the index page
+    order: ClassVar[int] = 100  # place on the index page (the lecture's order); ties go by name
     default_lr: ClassVar[float] = 0.1
     max_lr: ClassVar[float] = 100.0
     default_speed: ClassVar[float] = 0.0  # iterations per second a new session starts at; 0 = as fast as possible

@@ -1,36 +1,42 @@
-"""Which demos exist: adding a demo is one line here (plus its module, template and page script)."""
+"""Which demos exist: every package in models/demos/ whose `demo` module defines a Demo subclass. Each class
+carries its slug (`name`), `title`, `blurb` and `order` on the index page; nothing else lists the demos."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
+
+from models import demos
 from models.demo import Demo
-from models.demos.autoencoder.demo import AutoencoderDemo
-from models.demos.boundary.demo import BoundaryDemo
-from models.demos.convolution.demo import ConvolutionDemo
-from models.demos.knockout.demo import KnockoutDemo
-from models.demos.sigmoid.demo import SigmoidDemo
 
-DEMOS: dict[str, type[Demo]] = {}
+DEMOS: dict[str, type[Demo]] = {}  # by slug, in `order`
 
 
-def register(cls: type[Demo]) -> None:
+def register(cls: type[Demo]) -> type[Demo]:
+    """Add a demo class (discover() does, for every package in models/demos/; a test may for one of its own)."""
     assert cls.name not in DEMOS, f"two demos are called {cls.name!r}"
+    for attr in ("name", "title", "blurb"):
+        assert isinstance(getattr(cls, attr, None), str), f"demo {cls.__name__} needs a str {attr!r}"
     DEMOS[cls.name] = cls
+    for name in sorted(DEMOS, key=lambda n: (DEMOS[n].order, n)):
+        DEMOS[name] = DEMOS.pop(name)  # re-inserted in order: iterating DEMOS walks the lecture
+    return cls
 
 
-register(AutoencoderDemo)
-register(SigmoidDemo)
-register(BoundaryDemo)
-register(KnockoutDemo)
-register(ConvolutionDemo)
+def discover() -> None:
+    """Register the Demo classes defined in each models/demos/<slug>/demo.py (again: those not yet registered)."""
+    for pkg in pkgutil.iter_modules(demos.__path__):
+        if not pkg.ispkg:
+            continue
+        module = importlib.import_module(f"models.demos.{pkg.name}.demo")
+        for obj in vars(module).values():
+            if (isinstance(obj, type) and issubclass(obj, Demo) and obj.__module__ == module.__name__
+                    and not inspect.isabstract(obj) and DEMOS.get(obj.name) is not obj):
+                register(obj)
 
-# The index page lists these in lecture order; a slug without a class yet is shown as coming soon.
-PLANNED: tuple[tuple[str, str, str], ...] = (
-    ("autoencoder", "Shadow autoencoder", "Recognise animals from the height of their shadow; look inside the neck."),
-    ("sigmoid", "Sigmoid fitting", "One neuron as a probability, and sums of sigmoids approximating a function."),
-    ("knockout", "Neuron knockout", "Why wide nets train: the plateau, the cliff, knockouts and dropout."),
-    ("boundary", "Decision boundaries", "Click points in the plane; perceptron lines, hidden layers and XOR."),
-    ("convolution", "Convolution", "The slides' X through three filters, ReLU and pooling; a tiny CNN trains live."),
-)
+
+discover()
 
 
 def warm_up(device: str = "cpu") -> None:

@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from models.demo import Demo
-from models.registry import DEMOS, PLANNED, warm_up
+from models.registry import DEMOS, warm_up
 from server import lecture_api, rooms_api, ws
 from server.config import Settings
 from server.engine import Engine
@@ -94,16 +94,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse)
     async def index(request: Request) -> HTMLResponse:
-        demos = [{"slug": slug, "title": title, "blurb": blurb, "ready": slug in DEMOS}
-                 for slug, title, blurb in PLANNED]
-        return templates.TemplateResponse(request, "index.html", {"demos": demos, "device": shown})
+        return templates.TemplateResponse(request, "index.html", {"demos": list(DEMOS.values()), "device": shown})
 
     @app.get("/demos/{name}", response_class=HTMLResponse)
     async def demo_page(request: Request, name: str) -> HTMLResponse:
-        planned = {slug: (title, blurb) for slug, title, blurb in PLANNED}
         if name not in DEMOS:
-            if name in planned:
-                return templates.TemplateResponse(request, "soon.html", {"title": planned[name][0], "slug": name})
             raise HTTPException(404, f"no demo {name!r}")
         cls = DEMOS[name]
         return templates.TemplateResponse(request, f"demos/{name}.html",

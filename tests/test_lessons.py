@@ -34,7 +34,7 @@ def started(name: str, k: int) -> Session:
 
 
 def test_every_demo_has_a_lesson_whose_steps_train_to_a_stated_point() -> None:
-    for name in ("autoencoder", "sigmoid", "knockout", "boundary"):
+    for name in DEMOS:  # every registered demo, not a hard-coded list
         steps = DEMOS[name].lesson
         assert len(steps) >= 5, f"{name} has a lecture of {len(steps)} steps"
         assert not steps[0].continues, f"{name}'s first step must set up a state of its own"

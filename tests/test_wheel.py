@@ -16,7 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from models.registry import PLANNED
+from models.registry import DEMOS
 from tests.conftest import free_port, wait_http
 from tests.live import Client
 
@@ -104,7 +104,7 @@ def test_every_page_and_a_websocket_from_the_installed_wheel(installed: tuple[st
     try:
         page.goto(url + "/")
         expect(page.locator("a[href='/demos/autoencoder']").first).to_be_visible()
-        for slug, title, _ in PLANNED:
+        for slug, title in ((c.name, c.title) for c in DEMOS.values()):
             page.goto(f"{url}/demos/{slug}")
             expect(page.locator("#conn")).to_have_text("connected")
             page.wait_for_function("() => document.querySelector('#iteration').textContent !== ''")

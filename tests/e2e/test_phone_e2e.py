@@ -8,6 +8,8 @@ import httpx
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
+from models.registry import DEMOS
+
 pytestmark = pytest.mark.e2e
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
@@ -55,7 +57,7 @@ def test_no_phone_page_scrolls_sideways_and_every_target_is_a_finger_wide(browse
         for path in ("/", "/join"):
             page.goto(url + path)
             problems += check(page, path)
-        for demo in ("autoencoder", "sigmoid", "knockout", "boundary"):
+        for demo in DEMOS:
             page.goto(f"{url}/demos/{demo}")
             expect(page.locator("#conn")).to_have_text("connected")
             page.wait_for_function("() => document.querySelector('#iteration').textContent !== ''")
@@ -65,6 +67,8 @@ def test_no_phone_page_scrolls_sideways_and_every_target_is_a_finger_wide(browse
             problems += [f"/demos/{demo}: a hint speaks of the mouse: {h!r}" for h in hints
                          if any(w in h.lower() for w in ("click", "hover"))]
         # The lecture page and the follower view inside it; the dashboard (a lecturer may check it on a phone).
+        page.goto(f"{url}/demos/boundary")  # the room's session: an open page (an untouched one left is dropped)
+        expect(page.locator("#conn")).to_have_text("connected")
         sid = page.evaluate("() => sessionStorage.getItem('nnp-session-boundary')")
         room = httpx.post(f"{url}/api/rooms", json={"session": sid}).json()
         page.goto(f"{url}/join/{room['code']}")

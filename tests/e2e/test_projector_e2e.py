@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
+from models.registry import DEMOS
+
 pytestmark = pytest.mark.e2e
 
 # Every text a canvas draws, with the font it was drawn in (installed before the page's scripts run).
@@ -35,7 +37,8 @@ SMALL_DOM = """() => {
 
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1280, 720)])
-@pytest.mark.parametrize("demo", ["autoencoder", "sigmoid", "knockout", "boundary"])
+# every demo with a network canvas (the convolution page draws maps and filters instead)
+@pytest.mark.parametrize("demo", [d for d in DEMOS if d != "convolution"])
 def test_projector_mode_is_readable_and_fits(browser: Browser, live_server, demo: str, size: tuple[int, int]) -> None:
     ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = ctx.new_page()

@@ -44,7 +44,8 @@ class Inspect(BaseModel):
 class AutoencoderDemo(Demo):
     name = "autoencoder"
     title = "Shadow autoencoder"
-    blurb = "Recognise cheetah, zebra and giraffe from the height of their shadow; look inside the neck."
+    blurb = "Recognise animals from the height of their shadow; look inside the neck."
+    order = 1
     default_lr = AutoencoderConfig.lr
     presets: ClassVar[tuple[str, ...]] = ("default", "finetune")
     commands: ClassVar[tuple[type[BaseModel], ...]] = (FineTune, Inspect)

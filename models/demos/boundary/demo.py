@@ -31,6 +31,7 @@ class BoundaryDemo(Demo):
     name = "boundary"
     title = "Decision boundaries"
     blurb = "Click points in the plane; perceptron lines, hidden layers and XOR."
+    order = 4
     default_lr = 0.03
     max_lr = 10.0
     presets: ClassVar[tuple[str, ...]] = tuple(PRESETS)

@@ -56,7 +56,8 @@ def rounded(a: np.ndarray, digits: int = 4) -> list:
 class ConvolutionDemo(Demo):
     name = "convolution"
     title = "Convolution"
-    blurb = "The slides' X through three filters, ReLU and pooling; then a tiny CNN trained on the class's drawings."
+    blurb = "The slides' X through three filters, ReLU and pooling; a tiny CNN trains live."
+    order = 5
     default_lr = ConvolutionConfig.lr
     max_lr = 10.0
     presets: ClassVar[tuple[str, ...]] = ("default", "xo", "slides")  # default = xo: random filters

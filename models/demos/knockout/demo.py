@@ -102,7 +102,8 @@ class KeepGoing(BaseModel):
 class KnockoutDemo(Demo):
     name = "knockout"
     title = "Neuron knockout"
-    blurb = "Why wide nets train: the plateau, the cliff, knockouts, narrow nets that get stuck, dropout."
+    blurb = "Why wide nets train: the plateau, the cliff, knockouts and dropout."
+    order = 3
     default_lr = KnockoutConfig.lr
     presets: ClassVar[tuple[str, ...]] = ("default", "wide", "narrow", "prune")  # default = wide
     commands: ClassVar[tuple[type[BaseModel], ...]] = (Knock, KnockOnePerColumn, AutoPrune, Narrow, Dropout, RunSeeds,

@@ -88,6 +88,7 @@ class SigmoidDemo(Demo):
     name = "sigmoid"
     title = "Sigmoid fitting"
     blurb = "One neuron as a probability, and sums of sigmoids approximating a function."
+    order = 2
     default_lr = NeuronConfig.lr
     lesson = LESSON
     default_speed = 1000.0  # slow enough to watch the curve climb; the speed menu goes to "max"
