@@ -10,7 +10,7 @@ import pkgutil
 from models import demos
 from models.demo import Demo
 
-DEMOS: dict[str, type[Demo]] = {}  # by slug, in `order`
+DEMOS: dict[str, type[Demo]] = {}  # by slug, in the slugs' alphabetical order (ordered(): the lecture's)
 
 
 def register(cls: type[Demo]) -> type[Demo]:
@@ -19,9 +19,14 @@ def register(cls: type[Demo]) -> type[Demo]:
     for attr in ("name", "title", "blurb"):
         assert isinstance(getattr(cls, attr, None), str), f"demo {cls.__name__} needs a str {attr!r}"
     DEMOS[cls.name] = cls
-    for name in sorted(DEMOS, key=lambda n: (DEMOS[n].order, n)):
-        DEMOS[name] = DEMOS.pop(name)  # re-inserted in order: iterating DEMOS walks the lecture
+    for name in sorted(DEMOS):
+        DEMOS[name] = DEMOS.pop(name)  # re-inserted in order: the same order on every machine
     return cls
+
+
+def ordered() -> list[type[Demo]]:
+    """The demos in the lecture's order (their `order`, ties by slug): the index page's list."""
+    return sorted(DEMOS.values(), key=lambda cls: (cls.order, cls.name))
 
 
 def discover() -> None:

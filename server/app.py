@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from models.demo import Demo
-from models.registry import DEMOS, warm_up
+from models.registry import DEMOS, ordered, warm_up
 from server import lecture_api, rooms_api, ws
 from server.config import Settings
 from server.engine import Engine
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse)
     async def index(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(request, "index.html", {"demos": list(DEMOS.values()), "device": shown})
+        return templates.TemplateResponse(request, "index.html", {"demos": ordered(), "device": shown})
 
     @app.get("/demos/{name}", response_class=HTMLResponse)
     async def demo_page(request: Request, name: str) -> HTMLResponse:
