@@ -12,6 +12,7 @@ from models.demos.autoencoder.demo import AutoencoderDemo
 from models.demos.boundary.demo import BoundaryDemo
 from models.demos.knockout.demo import KnockoutDemo
 from models.demos.knockout.lesson import NARROW_BUDGET
+from models.demos.knockout.steps import BATCH_STEP, DROPOUT_STEP, NARROW_KEEP_GOING_STEP, NARROW_STEP
 from models.demos.sigmoid.demo import SigmoidDemo
 from models.lesson import LessonStep
 from models.nn.probes import max_stimulus
@@ -180,8 +181,17 @@ def test_knockout_narrow_net_is_stuck_at_its_budget() -> None:
     assert d.net.error(d.x, d.y) > 0.1, "the error is still on the plateau"
 
 
+def test_knockout_splices_its_budgeted_steps_in() -> None:
+    """The narrow net going on past its budget, dropout's verdict and the many-seeds batch are lesson steps (their
+    claims: tests/test_lesson_claims.py), after the narrow net they continue and the greyed-out dropout step."""
+    lesson = KnockoutDemo.lesson
+    assert len(lesson) == 9 and lesson[4] is NARROW_STEP and lesson[5] is NARROW_KEEP_GOING_STEP
+    assert lesson[7] is DROPOUT_STEP and lesson[8] is BATCH_STEP
+    assert NARROW_STEP.until == NARROW_BUDGET and NARROW_KEEP_GOING_STEP.continues
+
+
 def test_knockout_dropout_draws_neurons_dropped_and_does_not_solve() -> None:
-    s = ended("knockout", 6)
+    s = ended("knockout", 7)
     d = s.demo
     assert d.dropout_on and d.iteration == 60_000 and d.tracked.solved_at is None
     assert d.tracked.dropped is not None, "the frame says which neurons the last update dropped"

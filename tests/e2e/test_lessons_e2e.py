@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from models.data import shadows
 from models.demos.knockout.lesson import NARROW_BUDGET
+from models.demos.knockout.steps import DROPOUT_P, NARROW_ESCAPE
 from tests.e2e.helpers import iteration
 
 pytestmark = pytest.mark.e2e
@@ -99,10 +100,27 @@ def test_the_knockout_lesson_with_pagedown_alone(page: Page, live_server) -> Non
     expect(page.locator("#iteration")).to_have_text(f"{NARROW_BUDGET:,}")
     assert f["demo"]["width"] == 2 and not f["demo"]["solved"] and f["demo"]["solved_at"] is None
 
-    next_step(page)
+    next_step(page)  # the same net goes on: 1.6M iterations more, fewer than the step before trained
     f = at_step(page, 6)
+    expect(page.locator("#iteration")).to_have_text(f"{NARROW_ESCAPE:,}")
+    assert f["demo"]["solved"] and f["demo"]["solved_at"] == NARROW_ESCAPE
+
+    next_step(page)
+    f = at_step(page, 7)
     expect(page.locator("#iteration")).to_have_text("60,000")
     assert f["demo"]["dropout"]["on"] and f["demo"]["dropped"] is not None and not f["demo"]["solved"]
+
+    next_step(page)
+    f = at_step(page, 8)
+    expect(page.locator("#iteration")).to_have_text("400,000")
+    assert f["demo"]["dropout"] == {"on": True, "p": DROPOUT_P} and not f["demo"]["solved"]
+
+    # The batch's promise (8 seeds, pruned and narrow, 2.4M iterations each) is tens of millions of iterations:
+    # tests/test_lesson_claims.py checks its numbers without a browser; here, that the step starts it as stated.
+    next_step(page)
+    f = at_step(page, 9)
+    batch = f["demo"]["batch"]
+    assert batch["seeds"] == 8 and batch["first_steps"] == NARROW_BUDGET and batch["kinds"] == ["pruned", "narrow"]
 
 
 def test_the_sigmoid_lesson_with_pagedown_alone(page: Page, live_server) -> None:

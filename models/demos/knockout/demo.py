@@ -3,100 +3,20 @@ a narrow net trained from scratch gets stuck."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 import torch
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from models.data import shadows
 from models.demo import Demo, FitJob, Script, Train
+from models.demos.knockout.commands import AutoPrune, KeepGoing, Knock, KnockOnePerColumn, Narrow, RunSeeds
+from models.demos.knockout.config import LECTURE_SOLVE, KnockoutConfig
 from models.demos.knockout.lesson import LESSON
 from models.demos.knockout.net import TrackedNet
 from models.demos.knockout.seeds import Batch
 from models.nn.dropout import Dropout
 from models.nn.mlp import MLP, MLPSpec
-
-
-@dataclass
-class KnockoutConfig:
-    width: int = 10  # neurons per hidden column (lecture: "each one of them has nine or ten neurons")
-    columns: int = 5  # hidden columns (lecture: "we'll put five layers in there")
-    narrow_width: int = 2  # the narrow net (lecture: "knock out all but two neurons in each column")
-    init_scale: float = 0.3  # weights and biases uniform in [-0.3, 0.3]: untrained, every output is about 0.5
-    lr: float = 0.1  # full-batch gradient descent on 0.5 * squared error summed over the three shadows
-    tol: float = 0.1  # solved: every output within this of its one-hot target on the three training shadows
-    prune_to: int = 2  # the prune preset knocks out one per column, retraining each time, down to this many
-    dropout_p: float = 0.2  # the dropout slider's starting probability
-    wide_steps: int = 400_000  # default budget of the wide and prune presets (the cliff comes at ~60k-250k)
-    # "Stuck" is only honest at a stated budget: two-per-column nets do escape, after plateaus tens of times longer
-    # than the wide net's (docs/lessons.md). The budget is the wide net's slowest first solve over seeds 0..15
-    # (measured: `nn-playground run knockout --preset wide --seeds 16`) times stuck_factor.
-    wide_slowest_solve: int = 241_127
-    stuck_factor: int = 10
-    keep_going_factor: int = 50  # "keep going" in the batch: the plateau this many times the wide net's, not a wall
-    batch_share: int = 4  # while a many-seeds batch runs, it trains this many iterations per lecture-net one
-
-    @property
-    def stuck_budget(self) -> int:
-        """The narrow preset's budget: what the wide net needed at worst, `stuck_factor` times over."""
-        return self.wide_slowest_solve * self.stuck_factor
-
-    @property
-    def keep_going_budget(self) -> int:
-        return self.wide_slowest_solve * self.keep_going_factor
-
-
-LECTURE_SOLVE = 160_000  # lecture: "after about 160,000 iterations it seems to have got it"
-MAX_BATCH_STEPS = 25_000_000  # a batch run's budget at most (the slowest narrow escape measured: 18.4M)
-
-
-class Knock(BaseModel):
-    """Knock a hidden neuron out, or bring it back (a toggle); layer 1 is the first hidden column."""
-
-    type: Literal["knock"] = "knock"
-    layer: int = Field(ge=1, le=5)
-    unit: int = Field(ge=0, le=9)
-
-
-class KnockOnePerColumn(BaseModel):
-    """Knock out the weakest live neuron (smallest outgoing weights) of every column with more than one left."""
-
-    type: Literal["knock_one_per_column"] = "knock_one_per_column"
-
-
-class AutoPrune(BaseModel):
-    """On every solve, knock out one per column and retrain, until `to` are left per column; 0 turns it off."""
-
-    type: Literal["autoprune"] = "autoprune"
-    to: int = Field(default=2, ge=0, le=9)
-
-
-class Narrow(BaseModel):
-    """A fresh net with `width` neurons per column, nothing knocked out, trained from scratch (10 = wide again)."""
-
-    type: Literal["narrow"] = "narrow"
-    width: int = Field(ge=1, le=10)
-
-
-class RunSeeds(BaseModel):
-    """Start (or stop) the many-seeds batch: wide-then-pruned and narrow-from-scratch for `seeds` seeds, each for
-    the same budget (by default the stated one, KnockoutConfig.stuck_budget); with `dropout`, also the wide net
-    from scratch with that dropout rate."""
-
-    type: Literal["batch"] = "batch"
-    on: bool = True
-    seeds: int = Field(default=8, ge=1, le=32)
-    steps: int = Field(default=KnockoutConfig().stuck_budget, ge=1000, le=MAX_BATCH_STEPS)
-    dropout: float = Field(default=0.0, ge=0.0, le=0.9, allow_inf_nan=False)
-
-
-class KeepGoing(BaseModel):
-    """Give the batch's stuck runs a larger budget (default: KnockoutConfig.keep_going_factor times the wide net's
-    slowest solve); they resume where they stopped."""
-
-    type: Literal["batch_more"] = "batch_more"
-    steps: int | None = Field(default=None, ge=1000, le=MAX_BATCH_STEPS)
 
 
 class KnockoutDemo(Demo):

@@ -1,7 +1,9 @@
-"""The knockout lecture (6.034): the plateau and the cliff, no fluke, knockouts, a narrow net stuck, dropout."""
+"""The knockout lecture (6.034): the plateau and the cliff, no fluke, knockouts, a narrow net stuck at its budget and
+going on past it, dropout (greyed out, and no help on this task), many seeds at once."""
 
 from __future__ import annotations
 
+from models.demos.knockout.steps import BATCH_STEP, DROPOUT_STEP, NARROW_KEEP_GOING_STEP, NARROW_STEP
 from models.lesson import LessonStep
 
 WATCH_SPEED = 30_000.0  # iterations per second: the wide net's cliff (90k-240k) comes after seconds of plateau
@@ -37,13 +39,8 @@ LESSON: tuple[LessonStep, ...] = (
         expect="ends solved with 2 neurons in every column; every retraining far shorter than the first solve",
         continues=True, commands=({"type": "autoprune", "to": 2},), train="solved", until=WIDE_BUDGET,
         speed=3000.0),  # the eight retrainings take about 7,600 iterations in all: seconds at this speed
-    LessonStep(
-        title=f"Two per column from scratch, {NARROW_BUDGET:,} iterations: stuck",
-        note=f"A fresh net with only two neurons per column, trained for {NARROW_BUDGET:,} iterations, ten times "
-             "what the wide net needed. At this budget it is a very long plateau, not a proven wall: widening "
-             "turns local optima into saddle points.",
-        expect=f"not solved after {NARROW_BUDGET:,} iterations; the error has not fallen off a cliff",
-        preset="narrow", seed=0, train="to", until=NARROW_BUDGET, speed=0.0),
+    NARROW_STEP,  # two per column from scratch: stuck at the stated budget (NARROW_BUDGET)
+    NARROW_KEEP_GOING_STEP,  # the same net, given more: it escapes
     LessonStep(
         title=f"Dropout (p = {DROPOUT_P}): neurons greyed out while dropped",
         note="On every update each hidden neuron is dropped with probability p, drawn grey. On this task dropout "
@@ -53,4 +50,6 @@ LESSON: tuple[LessonStep, ...] = (
                "after 60,000 iterations",
         preset="wide", seed=0, commands=({"type": "dropout", "on": True, "p": DROPOUT_P},), train="to",
         until=60_000, speed=6000.0),
+    DROPOUT_STEP,  # p = 0.2 against the same seed without: the lecture's claim does not hold here
+    BATCH_STEP,  # many seeds, pruned and narrow, for the same stated budget
 )

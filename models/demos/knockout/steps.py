@@ -1,10 +1,11 @@
 """The knockout lecture's steps that need a stated budget or an honest verdict (docs/lessons.md has the numbers):
 the narrow net stuck at its budget, the same net going on past it, dropout on this task, and the many-seeds batch.
-The integrator splices them into KnockoutDemo.lesson; tests/test_lessons.py builds each and checks its `expect`."""
+models/demos/knockout/lesson.py splices them into the lecture; tests/test_lesson_claims.py builds each and checks its
+`expect`."""
 
 from __future__ import annotations
 
-from models.demos.knockout.demo import KnockoutConfig
+from models.demos.knockout.config import KnockoutConfig
 from models.lesson import LessonStep
 
 _CFG = KnockoutConfig()
