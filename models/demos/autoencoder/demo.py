@@ -91,23 +91,24 @@ class AutoencoderDemo(Demo):
         self.lr = self.cfg.finetune_lr
 
     def apply(self, command: BaseModel) -> None:
-        if isinstance(command, FineTune):
-            if command.on and self.classifier is None:
-                self.start_finetune()
-            elif not command.on and self.classifier is not None:
-                self.classifier = None
-                self.lr = self.cfg.lr
-            self.inspected = None
-        elif isinstance(command, Inspect):
-            if command.layer == 0:
+        match command:
+            case FineTune():
+                if command.on and self.classifier is None:
+                    self.start_finetune()
+                elif not command.on and self.classifier is not None:
+                    self.classifier = None
+                    self.lr = self.cfg.lr
                 self.inspected = None
-                return
-            n_layers = self.net.spec.n_layers
-            if command.layer > n_layers or command.unit >= self.net.spec.sizes[command.layer]:
-                raise ValueError(f"no neuron {command.unit} in layer {command.layer} of {self.net.spec.sizes}")
-            self.inspected = (command.layer, command.unit)
-        else:
-            super().apply(command)
+            case Inspect():
+                if command.layer == 0:
+                    self.inspected = None
+                    return
+                n_layers = self.net.spec.n_layers
+                if command.layer > n_layers or command.unit >= self.net.spec.sizes[command.layer]:
+                    raise ValueError(f"no neuron {command.unit} in layer {command.layer} of {self.net.spec.sizes}")
+                self.inspected = (command.layer, command.unit)
+            case _:
+                super().apply(command)
 
     # ------------------------------------------------------------------ training
     def train(self, n: int) -> torch.Tensor:

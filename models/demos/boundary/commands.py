@@ -6,13 +6,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from models.data.datasets2d import DATASETS, EXTENT, MAX_CLASSES, MAX_POINTS
+from models.data.datasets2d import DATASETS, EXTENT, MAX_CLASSES, MAX_POINTS, PointSet
 from models.data.features import NAMES
+from models.demos.boundary.config import MAX_LAYERS, MAX_WIDTH
 from models.demos.boundary.net import OUTPUTS
 from models.nn.activations import ACTIVATIONS
 
 Coordinate = Annotated[float, Field(ge=-EXTENT, le=EXTENT, allow_inf_nan=False)]
-Width = Annotated[int, Field(ge=1, le=16)]  # neurons in one hidden layer (boundary.MAX_WIDTH)
+Width = Annotated[int, Field(ge=1, le=MAX_WIDTH)]  # neurons in one hidden layer
 
 
 class AddPoint(BaseModel):
@@ -39,6 +40,18 @@ class RemovePoint(BaseModel):
         if (self.index is None) == (self.x is None or self.y is None):
             raise ValueError("give either index, or both x and y")
         return self
+
+    def which(self, points: PointSet) -> int:
+        """The index of the point this removes from `points`; ValueError when there is none."""
+        if self.index is not None:
+            if self.index >= len(points):
+                raise ValueError(f"no point {self.index}: there are {len(points)} points")
+            return self.index
+        assert self.x is not None and self.y is not None, "validated: a position or an index"
+        i = points.nearest(self.x, self.y, self.radius)
+        if i is None:
+            raise ValueError(f"no point within {self.radius:g} of ({self.x:g}, {self.y:g})")
+        return i
 
 
 class ClearPoints(BaseModel):
@@ -67,7 +80,7 @@ class Configure(BaseModel):
     """Change the network or its training; fields left out stay as they are."""
 
     type: Literal["configure"] = "configure"
-    hidden: list[Width] | None = Field(default=None, max_length=8)  # boundary.MAX_LAYERS
+    hidden: list[Width] | None = Field(default=None, max_length=MAX_LAYERS)
     activation: Literal[tuple(ACTIVATIONS)] | None = None  # type: ignore[valid-type]
     output: Literal[OUTPUTS] | None = None  # type: ignore[valid-type]
     features: list[Literal[NAMES]] | None = Field(default=None, min_length=1, max_length=len(NAMES))  # type: ignore[valid-type]

@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 
 from models.data import features
 
+MAX_LAYERS = 8  # hidden layers
+MAX_WIDTH = 16  # neurons per hidden layer
+MAX_HIDDEN = 96  # hidden neurons in all: keeps one frame's heatmaps small and the grid pass fast
+
 
 @dataclass
 class BoundaryConfig:

@@ -14,18 +14,14 @@ from models.demo import Demo, FitJob, Script, Train
 from models.demos.boundary import net as bn
 from models.demos.boundary import overfit, perceptron
 from models.demos.boundary.commands import AddPoint, ClearPoints, Configure, ImportCSV, LoadDataset, RemovePoint
-from models.demos.boundary.config import PRESETS, BoundaryConfig
+from models.demos.boundary.config import MAX_HIDDEN, MAX_LAYERS, MAX_WIDTH, PRESETS, BoundaryConfig
 from models.demos.boundary.lesson import LESSON
+from models.demos.boundary.perceptron import equation
 from models.demos.boundary.view import HEATMAP, THUMB, heatmaps
 from models.nn.dropout import Dropout, dropped
 from models.nn.mlp import MLP
 
 __all__ = ["HEATMAP", "THUMB", "BoundaryDemo", "equation"]  # HEATMAP, THUMB: the frame's grid sizes, for readers
-
-MAX_LAYERS = 8  # hidden layers
-MAX_WIDTH = 16  # neurons per hidden layer
-MAX_HIDDEN = 96  # hidden neurons in all: keeps one frame's heatmaps small and the grid pass fast
-
 
 class BoundaryDemo(Demo):
     name = "boundary"
@@ -105,47 +101,37 @@ class BoundaryDemo(Demo):
     # ------------------------------------------------------------------ commands
     def apply(self, command: BaseModel) -> None:
         """Every check runs before anything changes: a refused command leaves the session as it was."""
-        if isinstance(command, AddPoint):
-            self.check_points(len(self.points) + 1)
-            self.points.add(command.x, command.y, command.label, command.test)
-        elif isinstance(command, RemovePoint):
-            self.points.remove(self._which(command))
-        elif isinstance(command, ClearPoints):
-            self.points = datasets2d.PointSet.empty()
-        elif isinstance(command, LoadDataset):
-            seed = self.seed if command.seed is None else command.seed
-            self.check_points(command.n)
-            self.points = datasets2d.generate(command.name, command.n, command.noise, command.test_ratio, seed)
-            self.cfg.dataset, self.cfg.n, self.cfg.noise = command.name, command.n, command.noise
-            self.cfg.test_ratio = command.test_ratio
-        elif isinstance(command, ImportCSV):
-            points = datasets2d.from_csv(command.text)
-            self.check_points(len(points))
-            self.points = points
-        elif isinstance(command, Configure):
-            self._configure(command)
-            return
-        elif isinstance(command, Dropout):
-            self.cfg.dropout_on = command.on
-            self.cfg.dropout_p = command.p if command.p is not None else self.cfg.dropout_p
-            self.net.dropout = self.cfg.dropout_p if self.cfg.dropout_on else 0.0
-            self.dropped = None
-            return
-        else:
-            super().apply(command)
-            return
+        match command:
+            case AddPoint():
+                self.check_points(len(self.points) + 1)
+                self.points.add(command.x, command.y, command.label, command.test)
+            case RemovePoint():
+                self.points.remove(command.which(self.points))
+            case ClearPoints():
+                self.points = datasets2d.PointSet.empty()
+            case LoadDataset():
+                seed = self.seed if command.seed is None else command.seed
+                self.check_points(command.n)
+                self.points = datasets2d.generate(command.name, command.n, command.noise, command.test_ratio, seed)
+                self.cfg.dataset, self.cfg.n, self.cfg.noise = command.name, command.n, command.noise
+                self.cfg.test_ratio = command.test_ratio
+            case ImportCSV():
+                points = datasets2d.from_csv(command.text)
+                self.check_points(len(points))
+                self.points = points
+            case Configure():
+                self._configure(command)
+                return
+            case Dropout():
+                self.cfg.dropout_on = command.on
+                self.cfg.dropout_p = command.p if command.p is not None else self.cfg.dropout_p
+                self.net.dropout = self.cfg.dropout_p if self.cfg.dropout_on else 0.0
+                self.dropped = None
+                return
+            case _:
+                super().apply(command)
+                return
         self._points_changed()
-
-    def _which(self, cmd: RemovePoint) -> int:
-        if cmd.index is not None:
-            if cmd.index >= len(self.points):
-                raise ValueError(f"no point {cmd.index}: there are {len(self.points)} points")
-            return cmd.index
-        assert cmd.x is not None and cmd.y is not None, "validated: a position or an index"
-        i = self.points.nearest(cmd.x, cmd.y, cmd.radius)
-        if i is None:
-            raise ValueError(f"no point within {cmd.radius:g} of ({cmd.x:g}, {cmd.y:g})")
-        return i
 
     def _configure(self, cmd: Configure) -> None:
         cfg = copy.deepcopy(self.cfg)
@@ -303,12 +289,4 @@ class BoundaryDemo(Demo):
         self.points = datasets2d.PointSet.from_state(state["points"])
         super().load(state)  # rebuilds the net for cfg, keeping the points
         self.net.load(state["net"])
-
-
-def equation(ln: dict[str, Any]) -> str:
-    """The line as the slides write it, e.g. "I1 = -0.50 I0 + 1.20"; "I0 = 2.00" when it is vertical."""
-    if ln["vertical"]:
-        return f"I0 = {ln['x0']:.2f}"
-    sign = "-" if ln["intercept"] < 0 else "+"
-    return f"I1 = {ln['slope']:.2f} I0 {sign} {abs(ln['intercept']):.2f}"
 

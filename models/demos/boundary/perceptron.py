@@ -98,3 +98,11 @@ def line(w0: float, w1: float, bias: float) -> dict[str, Any] | None:
     else:
         out.update(vertical=True, x0=t / w0, positive="right" if w0 > 0 else "left")
     return out
+
+
+def equation(ln: dict[str, Any]) -> str:
+    """The line as the slides write it, e.g. "I1 = -0.50 I0 + 1.20"; "I0 = 2.00" when it is vertical."""
+    if ln["vertical"]:
+        return f"I0 = {ln['x0']:.2f}"
+    sign = "-" if ln["intercept"] < 0 else "+"
+    return f"I1 = {ln['slope']:.2f} I0 {sign} {abs(ln['intercept']):.2f}"

@@ -95,46 +95,47 @@ class ConvolutionDemo(Demo):
 
     def apply(self, command: BaseModel) -> bool | None:
         imgs = self.images
-        if isinstance(command, SetPixel):
-            imgs.check_index(command.image)
-            imgs.images[command.image][command.row, command.col] = float(command.value)
-        elif isinstance(command, SetImage):
-            imgs.check_index(command.image)
-            imgs.images[command.image] = conv_images.decode(command.pixels)
-        elif isinstance(command, AddImage):
-            self.check_image_count(len(imgs) + 1)
-            imgs.check_label(command.label)
-            pixels = command.pixels or "0" * conv_slides.SIZE ** 2
-            imgs.images.append(conv_images.decode(pixels))
-            imgs.labels.append(command.label)
-        elif isinstance(command, LabelImage):
-            imgs.check_index(command.image)
-            imgs.check_label(command.label)
-            imgs.labels[command.image] = command.label
-        elif isinstance(command, RemoveImage):
-            imgs.check_index(command.image)
-            if len(imgs) == 1:
-                raise ValueError("the last image stays: the network needs something to train on")
-            del imgs.images[command.image], imgs.labels[command.image]
-        elif isinstance(command, AddClass):
-            return self.add_class(command.name.strip())
-        elif isinstance(command, Configure):
-            spec = CNNSpec(filters=command.filters, hidden=command.hidden, init=command.init,
-                           classes=len(imgs.classes))
-            self.check_neurons(spec.sizes())
-            self.spec = spec
-            self.iteration = 0
-            self.new_net()
-            self.inspected = None
-            return True
-        elif isinstance(command, Inspect):
-            limit = {"filter": self.spec.filters, "class": len(imgs.classes), "none": 1}[command.what]
-            if command.index >= limit:
-                raise ValueError(f"no {command.what} {command.index}: there are {limit}")
-            self.inspected = None if command.what == "none" else (command.what, command.index)
-            return None
-        else:
-            return super().apply(command)
+        match command:
+            case SetPixel():
+                imgs.check_index(command.image)
+                imgs.images[command.image][command.row, command.col] = float(command.value)
+            case SetImage():
+                imgs.check_index(command.image)
+                imgs.images[command.image] = conv_images.decode(command.pixels)
+            case AddImage():
+                self.check_image_count(len(imgs) + 1)
+                imgs.check_label(command.label)
+                pixels = command.pixels or "0" * conv_slides.SIZE ** 2
+                imgs.images.append(conv_images.decode(pixels))
+                imgs.labels.append(command.label)
+            case LabelImage():
+                imgs.check_index(command.image)
+                imgs.check_label(command.label)
+                imgs.labels[command.image] = command.label
+            case RemoveImage():
+                imgs.check_index(command.image)
+                if len(imgs) == 1:
+                    raise ValueError("the last image stays: the network needs something to train on")
+                del imgs.images[command.image], imgs.labels[command.image]
+            case AddClass():
+                return self.add_class(command.name.strip())
+            case Configure():
+                spec = CNNSpec(filters=command.filters, hidden=command.hidden, init=command.init,
+                               classes=len(imgs.classes))
+                self.check_neurons(spec.sizes())
+                self.spec = spec
+                self.iteration = 0
+                self.new_net()
+                self.inspected = None
+                return True
+            case Inspect():
+                limit = {"filter": self.spec.filters, "class": len(imgs.classes), "none": 1}[command.what]
+                if command.index >= limit:
+                    raise ValueError(f"no {command.what} {command.index}: there are {limit}")
+                self.inspected = None if command.what == "none" else (command.what, command.index)
+                return None
+            case _:
+                return super().apply(command)
         imgs.version += 1
         return None
 

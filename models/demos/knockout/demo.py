@@ -69,37 +69,39 @@ class KnockoutDemo(Demo):
     def apply(self, command: BaseModel) -> bool | None:
         """Every check comes before any change: a refused command leaves the demo as it was. True: a fresh net
         (the session restarts its clock and chart)."""
-        if isinstance(command, Knock):
-            if command.layer > self.cfg.columns or command.unit >= self.width:
-                raise ValueError(f"no hidden neuron {command.layer}.{command.unit}: columns 1..{self.cfg.columns}, "
-                                 f"neurons 0..{self.width - 1}")
-            self.tracked.knock(command.layer, command.unit, self.iteration)
-        elif isinstance(command, KnockOnePerColumn):
-            self.tracked.knock_one_per_column(self.iteration)
-        elif isinstance(command, AutoPrune):
-            if command.to >= self.width:
-                raise ValueError(f"prune to fewer than the {self.width} neurons per column there are, got {command.to}")
-            self.tracked.set_prune(command.to or None, self.iteration)
-        elif isinstance(command, Narrow):
-            self.width, self.knocked, self.iteration = command.width, [], 0
-            self.build()
-            return True
-        elif isinstance(command, Dropout):
-            self.dropout_on = command.on
-            self.dropout_p = command.p if command.p is not None else self.dropout_p
-            self.net.dropout = self.dropout_p if self.dropout_on else 0.0
-            self.tracked.dropped = None
-        elif isinstance(command, RunSeeds):
-            if command.on:
-                self.batch = Batch(self._make, self.seed, command.seeds, command.steps, command.dropout)
-            elif self.batch is not None:
-                self.batch.cancel()
-        elif isinstance(command, KeepGoing):
-            if self.batch is None:
-                raise ValueError("no many-seeds batch to keep going: run one first")
-            self.batch.keep_going(command.steps or max(self.cfg.keep_going_budget, self.batch.steps * 5))
-        else:
-            super().apply(command)
+        match command:
+            case Knock():
+                if command.layer > self.cfg.columns or command.unit >= self.width:
+                    raise ValueError(f"no hidden neuron {command.layer}.{command.unit}: columns 1..{self.cfg.columns}, "
+                                     f"neurons 0..{self.width - 1}")
+                self.tracked.knock(command.layer, command.unit, self.iteration)
+            case KnockOnePerColumn():
+                self.tracked.knock_one_per_column(self.iteration)
+            case AutoPrune():
+                if command.to >= self.width:
+                    raise ValueError(f"prune to fewer than the {self.width} neurons per column there are, "
+                                     f"got {command.to}")
+                self.tracked.set_prune(command.to or None, self.iteration)
+            case Narrow():
+                self.width, self.knocked, self.iteration = command.width, [], 0
+                self.build()
+                return True
+            case Dropout():
+                self.dropout_on = command.on
+                self.dropout_p = command.p if command.p is not None else self.dropout_p
+                self.net.dropout = self.dropout_p if self.dropout_on else 0.0
+                self.tracked.dropped = None
+            case RunSeeds():
+                if command.on:
+                    self.batch = Batch(self._make, self.seed, command.seeds, command.steps, command.dropout)
+                elif self.batch is not None:
+                    self.batch.cancel()
+            case KeepGoing():
+                if self.batch is None:
+                    raise ValueError("no many-seeds batch to keep going: run one first")
+                self.batch.keep_going(command.steps or max(self.cfg.keep_going_budget, self.batch.steps * 5))
+            case _:
+                super().apply(command)
         self.knocked = self.tracked.knocked()
         return None
 

@@ -127,27 +127,28 @@ class SigmoidDemo(Demo):
             self.lr = self.active.default_lr
             self.reset()
             return True
-        if isinstance(command, AddPoint):
-            self.check_points(len(self.neuron.points) + len(self.function.points) + 1)
-            v.add(command.x, command.y, command.label)
-        elif isinstance(command, RemovePoint):
-            v.points.remove(command.index)
-        elif isinstance(command, MovePoint):
-            v.move(command.index, command.x, command.y)
-        elif isinstance(command, ClearPoints):
-            v.points.clear()
-        elif isinstance(command, SetModel | SetTarget):
-            if self.view != "function":
-                raise ValueError(f"{command.type!r} applies to the function view; switch to it first")
-            if isinstance(command, SetTarget):
-                self.function.set_target(command.name)
-                return False
-            self.check_neurons(notation.parse(command.spec).sizes)
-            self.function.set_model(command.spec, self.seed)
-            self.iteration = 0
-            return True
-        else:
-            return bool(super().apply(command))
+        match command:
+            case AddPoint():
+                self.check_points(len(self.neuron.points) + len(self.function.points) + 1)
+                v.add(command.x, command.y, command.label)
+            case RemovePoint():
+                v.points.remove(command.index)
+            case MovePoint():
+                v.move(command.index, command.x, command.y)
+            case ClearPoints():
+                v.points.clear()
+            case SetModel() | SetTarget():
+                if self.view != "function":
+                    raise ValueError(f"{command.type!r} applies to the function view; switch to it first")
+                if isinstance(command, SetTarget):
+                    self.function.set_target(command.name)
+                    return False
+                self.check_neurons(notation.parse(command.spec).sizes)
+                self.function.set_model(command.spec, self.seed)
+                self.iteration = 0
+                return True
+            case _:
+                return bool(super().apply(command))
         return False
 
     # ------------------------------------------------------------------ training and views
