@@ -197,3 +197,15 @@ def test_the_compiled_exp_is_within_an_ulp_of_libm() -> None:
         assert abs(_exp(v) - math.exp(v)) <= math.ulp(math.exp(v)), v
     assert _exp(709.8) == math.inf and _exp(math.inf) == math.inf and _exp(-math.inf) == 0.0
     assert _exp(-709.0) == 0.0 and math.isnan(_exp(math.nan))  # below -708: 0, not a subnormal under 3e-308
+
+
+def test_the_kernel_records_the_math_it_inlines() -> None:
+    """numba's disk cache keys the kernel on fused_kernel.py alone: the hash of fused_math.py (compiled into it)
+    recorded there makes an edit of the math an edit of the kernel, so a stale compiled kernel is never loaded."""
+    import hashlib
+    from pathlib import Path
+
+    from models.nn import fused_kernel, fused_math
+
+    got = hashlib.sha256(Path(fused_math.__file__).read_bytes()).hexdigest()
+    assert fused_kernel.MATH_SHA256 == got, f"fused_math.py changed: set MATH_SHA256 in fused_kernel.py to {got!r}"
