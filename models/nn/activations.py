@@ -28,17 +28,19 @@ class Activation:
     torch: Callable[[torch.Tensor], torch.Tensor]  # h = f(z), elementwise
     numpy: Callable[[np.ndarray], np.ndarray]  # the same f on float64 arrays (frames, without torch)
     der: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # f'(z) from z and h = f(z)
+    label: str = ""  # what a page's menu shows; the name if empty
     code: int = -1  # the compiled kernel's branch code: the entry's position in ACTIVATIONS (set below)
 
 
 _TABLE = (
     Activation("sigmoid", torch.sigmoid, _np_sigmoid, lambda z, h: h * (1 - h)),
     Activation("tanh", torch.tanh, np.tanh, lambda z, h: 1 - h * h),
-    Activation("relu", torch.relu, lambda z: np.maximum(z, 0.0), lambda z, h: (z > 0).to(z.dtype)),  # relu'(0) = 0
+    # relu'(0) = 0, as torch's autograd has it
+    Activation("relu", torch.relu, lambda z: np.maximum(z, 0.0), lambda z, h: (z > 0).to(z.dtype), "ReLU"),
     Activation("linear", lambda z: z, lambda z: z, lambda z, h: torch.ones_like(z)),
 )
 ACTIVATIONS: dict[str, Activation] = {
-    a.name: Activation(a.name, a.torch, a.numpy, a.der, code) for code, a in enumerate(_TABLE)
+    a.name: Activation(a.name, a.torch, a.numpy, a.der, a.label or a.name, code) for code, a in enumerate(_TABLE)
 }
 # The output layer of the "ce" loss; not a hidden layer's choice, so not in ACTIVATIONS. A fixed code, not the
 # next position: a new activation must not move it under a kernel compiled (and cached) before.

@@ -18,6 +18,7 @@ from models.demos.boundary.config import MAX_HIDDEN, MAX_LAYERS, MAX_WIDTH, PRES
 from models.demos.boundary.lesson import LESSON
 from models.demos.boundary.perceptron import equation
 from models.demos.boundary.view import HEATMAP, THUMB, heatmaps
+from models.nn.activations import ACTIVATIONS
 from models.nn.dropout import Dropout, dropped
 from models.nn.mlp import MLP
 
@@ -28,6 +29,7 @@ class BoundaryDemo(Demo):
     title = "Decision boundaries"
     blurb = "Click points in the plane; perceptron lines, hidden layers and XOR."
     order = 4
+    activations = ACTIVATIONS  # the page's activation menu: every entry of the one table
     default_lr = 0.03
     max_lr = 10.0
     presets: ClassVar[tuple[str, ...]] = tuple(PRESETS)

@@ -11,6 +11,7 @@ import torch
 
 from models.data.userpoints import UserPoints
 from models.demos.sigmoid import notation
+from models.nn import view
 from models.nn.mlp import MLP, MLPSpec
 
 PI = math.pi
@@ -151,7 +152,7 @@ class SumView:
         xs = self.grid()
         outs = self.net.forward(xs.reshape(-1, 1))  # every layer, (G, units) each
         probe = min(max(selected, 0), xs.numel() - 1)
-        net = self.net.drawing()
+        net = view.drawing(self.net)
         net["values"] = [o[probe].tolist() for o in outs]
         hidden = outs[-2].T.tolist() if len(outs) > 2 else []  # the last hidden layer, one row per unit
         target = self.f(xs) if self.target != "none" else None
