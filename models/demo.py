@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 import torch
 from pydantic import BaseModel
 
+from models.command import Command
 from models.lesson import LessonStep
 from models.nn import view
 from models.nn.mlp import MLP
@@ -77,7 +78,7 @@ class Demo(ABC):
     max_lr: ClassVar[float] = 100.0
     default_speed: ClassVar[float] = 0.0  # iterations per second a new session starts at; 0 = as fast as possible
     presets: ClassVar[tuple[str, ...]] = ("default",)
-    commands: ClassVar[tuple[type[BaseModel], ...]] = ()  # demo-specific pydantic commands, tagged by "type"
+    commands: ClassVar[tuple[type[Command], ...]] = ()  # demo-specific commands (models/command.py), by "type"
     lesson: ClassVar[tuple[LessonStep, ...]] = ()  # the demo's lecture, step by step (models/lesson.py)
     # "Pause when solved" checks `solved()` after the iterations that are multiples of this (1: every one). 0: the
     # demo times its own solve exactly: while `halt_on_solve` is set, `train(n)` stops right after the iteration
@@ -120,7 +121,7 @@ class Demo(ABC):
         """A FitJob's `done` for demos whose training only moves the iteration count."""
         self.iteration += n
 
-    def apply(self, command: BaseModel) -> bool | None:
+    def apply(self, command: Command) -> bool | None:
         """Carry out a demo command, or raise ValueError before changing anything. Return True where training
         starts over (a new network): the session then clears its clock and loss chart, as on reset."""
         raise ValueError(f"{self.name} has no command {getattr(command, 'type', command)!r}")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Literal
 
 import torch
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from models.command import Command
 from models.nn.mlp import MLP
 
 
-class Dropout(BaseModel):
+class Dropout(Command):
     """Dropout on or off; while on, each hidden neuron is dropped with probability p on every update."""
 
     type: Literal["dropout"] = "dropout"

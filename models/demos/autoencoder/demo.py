@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Literal
 import torch
 from pydantic import BaseModel, Field
 
+from models.command import Command
 from models.data import shadows
 from models.demo import Demo, FitJob, Script, Train
 from models.demos.autoencoder.lesson import LESSON
@@ -26,14 +27,14 @@ class AutoencoderConfig:
     finetune_max_steps: int = 2000  # give up on fine-tuning after this many iterations
 
 
-class FineTune(BaseModel):
+class FineTune(Command):
     """Detach the decoder, freeze the encoder, attach a fresh 3-way softmax head (or go back)."""
 
     type: Literal["finetune"] = "finetune"
     on: bool = True
 
 
-class Inspect(BaseModel):
+class Inspect(Command):
     """Show the input that stimulates a neuron most; layer 0 (an input) clears it."""
 
     type: Literal["inspect"] = "inspect"

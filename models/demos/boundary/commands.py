@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
+from models.command import Command
 from models.data.datasets2d import DATASETS, EXTENT, MAX_CLASSES, MAX_POINTS, PointSet
 from models.data.features import NAMES
 from models.demos.boundary.config import MAX_LAYERS, MAX_WIDTH
@@ -16,7 +17,7 @@ Coordinate = Annotated[float, Field(ge=-EXTENT, le=EXTENT, allow_inf_nan=False)]
 Width = Annotated[int, Field(ge=1, le=MAX_WIDTH)]  # neurons in one hidden layer
 
 
-class AddPoint(BaseModel):
+class AddPoint(Command):
     """A point of class `label` (0 = A, 1 = B, ...) at (x, y) in plane units; a training point unless `test`."""
 
     type: Literal["add_point"] = "add_point"
@@ -26,7 +27,7 @@ class AddPoint(BaseModel):
     test: bool = False
 
 
-class RemovePoint(BaseModel):
+class RemovePoint(Command):
     """Remove point `index`, or the point nearest (x, y) within `radius`."""
 
     type: Literal["remove_point"] = "remove_point"
@@ -54,11 +55,11 @@ class RemovePoint(BaseModel):
         return i
 
 
-class ClearPoints(BaseModel):
+class ClearPoints(Command):
     type: Literal["clear"] = "clear"
 
 
-class LoadDataset(BaseModel):
+class LoadDataset(Command):
     """Replace every point by a generated dataset (seed: the session's seed when left out)."""
 
     type: Literal["load_dataset"] = "load_dataset"
@@ -69,14 +70,14 @@ class LoadDataset(BaseModel):
     seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
 
 
-class ImportCSV(BaseModel):
+class ImportCSV(Command):
     """Replace every point by the rows of a CSV file: x1,x2,label[,split]."""
 
     type: Literal["import_csv"] = "import_csv"
     text: str = Field(max_length=1_000_000)
 
 
-class Configure(BaseModel):
+class Configure(Command):
     """Change the network or its training; fields left out stay as they are."""
 
     type: Literal["configure"] = "configure"

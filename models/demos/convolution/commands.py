@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from models.command import Command
 from models.demos.convolution import images as conv_images
 from models.demos.convolution import slides as conv_slides
 from models.demos.convolution.cnn import MAX_FILTERS, MAX_HIDDEN
@@ -13,7 +14,7 @@ from models.demos.convolution.cnn import MAX_FILTERS, MAX_HIDDEN
 N = conv_slides.SIZE
 
 
-class SetPixel(BaseModel):
+class SetPixel(Command):
     """One pixel of one image: +1 (stroke) or -1 (background). The page sends the value, not "flip", so a drag
     that passes a cell twice, or a command sent twice, draws the same image."""
 
@@ -24,7 +25,7 @@ class SetPixel(BaseModel):
     value: Literal[-1, 1]
 
 
-class SetImage(BaseModel):
+class SetImage(Command):
     """Replace one image's pixels: 81 characters row by row, "1" stroke, "0" background (clear is all "0")."""
 
     type: Literal["set_image"] = "set_image"
@@ -32,7 +33,7 @@ class SetImage(BaseModel):
     pixels: str = Field(pattern=r"^[01]{81}$")
 
 
-class AddImage(BaseModel):
+class AddImage(Command):
     """A new image of class `label`, blank or from `pixels`; it comes last."""
 
     type: Literal["add_image"] = "add_image"
@@ -40,25 +41,25 @@ class AddImage(BaseModel):
     pixels: str | None = Field(default=None, pattern=r"^[01]{81}$")
 
 
-class LabelImage(BaseModel):
+class LabelImage(Command):
     type: Literal["label"] = "label"
     image: int = Field(ge=0, lt=conv_images.MAX_IMAGES)
     label: int = Field(ge=0)
 
 
-class RemoveImage(BaseModel):
+class RemoveImage(Command):
     type: Literal["remove_image"] = "remove_image"
     image: int = Field(ge=0, lt=conv_images.MAX_IMAGES)
 
 
-class AddClass(BaseModel):
+class AddClass(Command):
     """A class of the students' own; the softmax grows one output, so the network starts over."""
 
     type: Literal["add_class"] = "add_class"
     name: str = Field(min_length=1, max_length=conv_images.MAX_NAME)
 
 
-class Configure(BaseModel):
+class Configure(Command):
     """The network's shape and start: filters, dense hidden units (0: none), random or the slides' filters."""
 
     type: Literal["configure"] = "configure"
@@ -67,7 +68,7 @@ class Configure(BaseModel):
     init: Literal["random", "slides"] = "random"
 
 
-class Inspect(BaseModel):
+class Inspect(Command):
     """Show what stimulates a filter or a class most; "none" clears it."""
 
     type: Literal["inspect"] = "inspect"

@@ -8,6 +8,7 @@ from typing import Annotated, Any, ClassVar, Literal
 import torch
 from pydantic import BaseModel, Field
 
+from models.command import Command
 from models.demo import Demo, FitJob, Script, Train
 from models.demos.sigmoid import notation
 from models.demos.sigmoid.lesson import LESSON
@@ -18,14 +19,14 @@ from models.demos.sigmoid.sum_view import SLIDE_MODELS, SumView
 Finite = Annotated[float, Field(allow_inf_nan=False, ge=-1e6, le=1e6)]  # the view checks its own, tighter box
 
 
-class SetView(BaseModel):
+class SetView(Command):
     """Switch between the two views; the newly shown one starts training over (its points are kept)."""
 
     type: Literal["view"] = "view"
     view: Literal["neuron", "function"]
 
 
-class AddPoint(BaseModel):
+class AddPoint(Command):
     """Neuron view: an example at x with label 1 (positive) or 0 (negative). Function view: a point (x, y)."""
 
     type: Literal["add_point"] = "add_point"
@@ -34,12 +35,12 @@ class AddPoint(BaseModel):
     label: int | None = Field(default=None, ge=0, le=1)
 
 
-class RemovePoint(BaseModel):
+class RemovePoint(Command):
     type: Literal["remove_point"] = "remove_point"
     index: int = Field(ge=0, le=100_000)
 
 
-class MovePoint(BaseModel):
+class MovePoint(Command):
     """Drag a point: the neuron view moves it along x (its label stays), the function view to (x, y)."""
 
     type: Literal["move_point"] = "move_point"
@@ -48,18 +49,18 @@ class MovePoint(BaseModel):
     y: Finite | None = None
 
 
-class ClearPoints(BaseModel):
+class ClearPoints(Command):
     type: Literal["clear_points"] = "clear_points"
 
 
-class SetModel(BaseModel):
+class SetModel(Command):
     """Function view: a new network in the slides' notation, e.g. [20,tanh:3,tanh:1,linear]."""
 
     type: Literal["model"] = "model"
     spec: str = Field(min_length=1, max_length=MAX_TEXT)
 
 
-class SetTarget(BaseModel):
+class SetTarget(Command):
     """Function view: the function to fit on [-pi, pi] ("none": only the clicked points)."""
 
     type: Literal["target"] = "target"
