@@ -51,7 +51,7 @@ class FitJob:
     # Given the error after each batched update, (n,): whether that result stands. False: the session trains
     # the slice alone instead (its own bookkeeping between updates), from where it was. None: it always stands.
     accept: Callable[[torch.Tensor], bool] | None = None
-    errors: str = "after"  # the error of each iteration MLP.fit returns: "after" it, or "during" (mlp.ERRORS)
+    errors: str = "after"  # the error of each iteration MLP.fit returns: "after" it, or "during" (layout.ERRORS)
 
     @property
     def key(self) -> tuple[Any, ...]:

@@ -10,8 +10,7 @@ import torch
 
 from models.nn.activations import ACTIVATIONS, LOSSES, SOFTMAX_CODE
 from models.nn.fused_kernel import FROZEN, _train
-from models.nn.layout import full_batch, layout
-from models.nn.mlp import ERRORS
+from models.nn.layout import ERRORS, full_batch, layout
 
 if TYPE_CHECKING:
     from models.nn.mlp import MLP

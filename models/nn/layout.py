@@ -1,8 +1,14 @@
-"""Where each layer's weights and biases sit in a network's flat parameter vector, and how many rows an update takes."""
+"""Where each layer's weights and biases sit in a network's flat vector; how a fit takes its rows and reports."""
 
 from __future__ import annotations
 
 from functools import cache
+
+# What fit returns per epoch. "after": the mean squared error once the epoch is done (a forward pass of its own
+# over the data, unless the next epoch's full-batch pass is that). "during": the mean squared error of the outputs
+# the epoch's training pass computed anyway, each batch's before its own update (with dropout's masks): free, and
+# the same curve a step later and a little above, as Keras reports its training loss.
+ERRORS = ("after", "during")
 
 
 @cache

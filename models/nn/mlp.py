@@ -7,14 +7,9 @@ from dataclasses import dataclass, field
 
 import torch
 
+from models.nn import fused
 from models.nn.activations import ACTIVATIONS, LOSSES, output_torch
-from models.nn.layout import full_batch, layout
-
-# What fit returns per epoch. "after": the mean squared error once the epoch is done (a forward pass of its own
-# over the data, unless the next epoch's full-batch pass is that). "during": the mean squared error of the outputs
-# the epoch's training pass computed anyway, each batch's before its own update (with dropout's masks): free, and
-# the same curve a step later and a little above, as Keras reports its training loss.
-ERRORS = ("after", "during")
+from models.nn.layout import ERRORS, full_batch, layout
 
 
 @dataclass
@@ -225,8 +220,6 @@ class MLP:
         """Train as `torch_fit` does, on the fused compiled loop where it applies (CPU, unless NNP_FUSED=0),
         else on autograd."""
         if self.device.type == "cpu" and os.environ.get("NNP_FUSED", "1") != "0":
-            from models.nn import fused
-
             return fused.fused_fit(self, x, y, epochs, lr, batch, draws, errors)
         return self.torch_fit(x, y, epochs, lr, batch, draws, errors)
 
