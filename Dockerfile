@@ -6,7 +6,7 @@
 
 FROM python:3.11-slim AS wheel
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY server server
 COPY models models
 COPY static static
