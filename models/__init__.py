@@ -1,1 +1,1 @@
-"""Pure torch: networks, datasets, one module per demo. Knows nothing of the web."""
+"""Pure torch: the network core (nn/), data (data/), one package per demo (demos/). Knows nothing of the web."""
