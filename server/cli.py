@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.dropout is not None and not 0 < args.dropout <= 0.9:
             sys.exit("--dropout must be in (0, 0.9]")
         if args.plot is not None:
-            from server import plot
+            from server.tools import plot
 
             plot.check_available()
         import torch
@@ -111,12 +111,12 @@ def main(argv: list[str] | None = None) -> None:
             plot.draw(final, args.plot)
             print(f"nn-playground: wrote {args.plot}", file=sys.stderr)
     elif args.cmd == "loadtest":
-        from server import loadtest
+        from server.tools import loadtest
 
         loadtest.main(args.students, args.followers, args.seconds, args.demo, args.fps, args.json, args.processes,
                       args.switches)
     elif args.cmd == "bench":
-        from server.bench import main as bench
+        from server.tools.bench import main as bench
 
         bench(args.json, args.quick, args.page, args.tfp, args.clock)
 

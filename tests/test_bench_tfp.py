@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from server import bench, bench_tfp
+from server.tools import bench, bench_tfp
 from server.cli import main
 
 BUILD = Path(__file__).resolve().parents[1] / ".." / "shared" / "reference" / "tfp-engine" / "build.sh"

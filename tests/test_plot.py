@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from server import plot
+from server.tools import plot
 from server.runner import run
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from server import progress
-from server.lean_ws import LeanSocket
+from server.tools.lean_ws import LeanSocket
 
 # Measured flat out, as docs/performance.md reports: a demo's own default speed is for watching
 FLAT_OUT = json.dumps({"type": "set", "speed": 0})
@@ -30,7 +30,7 @@ MAX_SECONDS = 600.0
 WARMUP_S = 3.0  # after everyone has connected, before counting
 COMMAND_EVERY_S = 1.0  # each student clicks about this often (select a sample, or change the learning rate)
 LECTURE = ["autoencoder", "knockout", "boundary", "sigmoid"]  # the demos a lecture moves through, in order
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass

@@ -90,7 +90,7 @@ def _busy(cdp: Any) -> float:
 
 
 def run(seconds: float = 5.0) -> dict[str, dict[str, float]]:
-    from server.bench_live import ServerProcess
+    from server.tools.bench_live import ServerProcess
 
     out = {}
     for name, demo, configure in CASES:

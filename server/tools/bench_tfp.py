@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from server import bench
+from server.tools import bench
 
 BUILD = "bash ../shared/reference/tfp-engine/build.sh DIR"
 CPU_CLOCK = Path(__file__).with_name("bench_tfp_clock.js")  # preloaded: bench.js then times CPU, not wall

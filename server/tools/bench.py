@@ -177,7 +177,7 @@ def training_speed(seconds: float, tfp_dir: str | None = None,
                    clock: str = "wall") -> tuple[dict[str, dict[str, Any]], str]:
     """Per workload: ours, eager torch and TensorFlow Playground's engine, and where TFP's figure comes from:
     with `tfp_dir` (a build of ../shared/reference/tfp-engine) timed in this run, interleaved with ours."""
-    from server import bench_tfp
+    from server.tools import bench_tfp
 
     side = bench_tfp.side_by_side(tfp_dir, seconds, clock=clock) if tfp_dir else None
     workloads = {}
@@ -207,10 +207,10 @@ def run_bench(quick: bool = False, tfp_dir: str | None = None, clock: str = "wal
     if torch.cuda.is_available():
         for n in (100, 1000):
             result[f"batched_{n}_cuda_its_per_s"] = batched_sessions(n, 1.0 if quick else 3.0, "cuda")
-    from server import bench_frames
+    from server.tools import bench_frames
 
     result["frames"] = bench_frames.run(50 if quick else 200)
-    from server.bench_live import live_figures
+    from server.tools.bench_live import live_figures
 
     result.update(live_figures(2.0 if quick else 5.0))
     result["machine"] = {"cpus": os.cpu_count(), "torch": torch.__version__,
@@ -249,14 +249,14 @@ def table(r: dict[str, Any]) -> str:
               f"{r['training_session_kib']:.0f} KiB |",
               f"| server RSS with 20 sessions | {r['server_rss_mib']:.0f} MiB |"]
     if "frames" in r:
-        from server import bench_frames
+        from server.tools import bench_frames
 
         lines += ["", bench_frames.table(r["frames"])]
     return "\n".join(lines)
 
 
 def main(as_json: bool, quick: bool, page: bool = False, tfp_dir: str | None = None, clock: str = "wall") -> None:
-    from server import bench_tfp
+    from server.tools import bench_tfp
     from server.config import Settings
 
     if tfp_dir:
@@ -267,7 +267,7 @@ def main(as_json: bool, quick: bool, page: bool = False, tfp_dir: str | None = N
     torch.set_num_threads(Settings.from_env().torch_threads)  # as `serve` and `run` do
     r = run_bench(quick, tfp_dir, clock)
     if page:
-        from server import bench_page
+        from server.tools import bench_page
 
         r["pages"] = bench_page.run(2.0 if quick else 5.0)
     print(json.dumps(r) if as_json else table(r) + ("\n\n" + bench_page.table(r["pages"]) if page else ""))
