@@ -42,8 +42,8 @@ def main(argv: list[str] | None = None) -> None:
         from server.app import create_app
         from server.config import Settings
 
-        settings = Settings.from_env(host=args.host, port=args.port, device=args.device)
         try:
+            settings = Settings.from_env(host=args.host, port=args.port, device=args.device)
             settings.torch_device()
         except ValueError as e:
             sys.exit(f"nn-playground: {e}")
@@ -73,12 +73,12 @@ def main(argv: list[str] | None = None) -> None:
 
         # As `serve` does (NNP_TORCH_THREADS, default 1): for tiny networks a second intra-op thread only adds
         # synchronisation (a 1 -> 20 -> 5 -> 1 step took 36 ms instead of 1.2 ms on a busy 2-core machine).
-        settings = Settings.from_env(device=args.device)
-        torch.set_num_threads(settings.torch_threads)
         try:
+            settings = Settings.from_env(device=args.device)
             device = settings.torch_device()
         except ValueError as e:
             sys.exit(f"nn-playground: {e}")
+        torch.set_num_threads(settings.torch_threads)
         if args.lesson_step is not None:
             from server.runner import run_lesson
 
