@@ -147,8 +147,13 @@ def _loads(raw: str) -> Any:
 
 
 def _shown(v: Any) -> str:
-    text = (json.dumps(v) if isinstance(v, bool) or v is None else repr(v) if isinstance(v, int | float | str)
-            else type(v).__name__)
+    match v:
+        case bool() | None:  # before int: True is an int too
+            text = json.dumps(v)
+        case int() | float() | str():
+            text = repr(v)
+        case _:
+            text = type(v).__name__
     return text if len(text) <= 40 else text[:37] + "..."
 
 
