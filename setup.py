@@ -1,6 +1,8 @@
-"""The wheel's packages: the server's (static/ and templates/ mapped into it by pyproject.toml's package-dir) and
-every package under models/, found, so a new models/demos/<demo>/ ships with no list to edit."""
+"""The wheel's packages: every package under server/ and models/, found (so a new models/demos/<demo>/ or
+server/tools/ module ships with no list to edit), plus server.static and server.templates, which pyproject.toml's
+package-dir maps onto the checkout's top-level static/ and templates/."""
 
 from setuptools import find_packages, setup
 
-setup(packages=["server", "server.static", "server.templates", *find_packages(include=["models", "models.*"])])
+setup(packages=[*find_packages(include=["server", "server.*", "models", "models.*"]), "server.static",
+                "server.templates"])

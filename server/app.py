@@ -19,9 +19,10 @@ from models.registry import DEMOS, ordered, warm_up
 from server import lecture_api, rooms_api, ws
 from server.config import Settings
 from server.engine import Engine
-from server.frames import ROUND_SHARE, FramePump, stop
+from server.frames import FramePump, stop
 from server.guard import Lookups, OriginGuard, Pages, RoomCodeGuard
 from server.hub import RoomHub
+from server.pacing import ROUND_SHARE
 from server.room_expiry import RoomExpiry
 from server.rooms import MemoryRooms, RoomBackend
 from server.sessions import Registry

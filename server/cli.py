@@ -1,4 +1,4 @@
-"""The command line: `nn-playground serve | run | bench | loadtest`."""
+"""The command line: `nn-playground serve | run`, and the tools' `bench | loadtest` (server.tools.commands)."""
 
 from __future__ import annotations
 
@@ -31,29 +31,9 @@ def main(argv: list[str] | None = None) -> None:
     rp.add_argument("--plot", default=None, metavar="FILE.png",
                     help="draw every seed's loss curve into a PNG (needs the plot extra: pip install -e '.[plot]')")
 
-    lp = sub.add_parser("loadtest", help="a simulated classroom against a server subprocess; prints a table")
-    lp.add_argument("--students", type=int, default=50, help="student sandboxes, each training and clicking")
-    lp.add_argument("--followers", type=int, default=None, help="pages following the lecturer (default: --students)")
-    lp.add_argument("--seconds", type=float, default=30.0, help="how long to measure, after a short warm-up")
-    lp.add_argument("--demo", default="autoencoder")
-    lp.add_argument("--fps", type=float, default=None, help="the server's NNP_FPS (default: its own)")
-    lp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    lp.add_argument("--processes", type=int, default=1,
-                    help="server processes sharing rooms through a redis-server the test starts (default 1)")
-    lp.add_argument("--switches", type=int, default=0,
-                    help="times the lecturer moves the room to another demo during the run (default 0)")
+    from server.tools import commands as tools  # the bench and the load test: their options live with them
 
-    bp = sub.add_parser("bench", help="measure training speed, frames and latency; prints a table")
-    bp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    bp.add_argument("--quick", action="store_true", help="shorter timings (noisier)")
-    bp.add_argument("--page", action="store_true",
-                    help="also drive a real page in headless Chromium (Playwright, from the test extra) and time it")
-    bp.add_argument("--tfp", metavar="DIR", default=None,
-                    help="time TensorFlow Playground's engine (a build of ../shared/reference/tfp-engine in DIR, "
-                         "run by Node) interleaved with ours; without it its figures are the recorded ones")
-    bp.add_argument("--clock", choices=("wall", "cpu"), default="wall",
-                    help="time training by the wall clock, or by each process's CPU time (steadier on a machine "
-                         "shared with other work; both sides alike with --tfp)")
+    tools.register(sub)
 
     args = p.parse_args(argv)
     if args.cmd == "serve":
@@ -62,8 +42,8 @@ def main(argv: list[str] | None = None) -> None:
         from server.app import create_app
         from server.config import Settings
 
-        settings = Settings.from_env(host=args.host, port=args.port, device=args.device)
         try:
+            settings = Settings.from_env(host=args.host, port=args.port, device=args.device)
             settings.torch_device()
         except ValueError as e:
             sys.exit(f"nn-playground: {e}")
@@ -86,19 +66,19 @@ def main(argv: list[str] | None = None) -> None:
         if args.dropout is not None and not 0 < args.dropout <= 0.9:
             sys.exit("--dropout must be in (0, 0.9]")
         if args.plot is not None:
-            from server import plot
+            from server.tools import plot
 
             plot.check_available()
         import torch
 
         # As `serve` does (NNP_TORCH_THREADS, default 1): for tiny networks a second intra-op thread only adds
         # synchronisation (a 1 -> 20 -> 5 -> 1 step took 36 ms instead of 1.2 ms on a busy 2-core machine).
-        settings = Settings.from_env(device=args.device)
-        torch.set_num_threads(settings.torch_threads)
         try:
+            settings = Settings.from_env(device=args.device)
             device = settings.torch_device()
         except ValueError as e:
             sys.exit(f"nn-playground: {e}")
+        torch.set_num_threads(settings.torch_threads)
         if args.lesson_step is not None:
             from server.runner import run_lesson
 
@@ -110,16 +90,8 @@ def main(argv: list[str] | None = None) -> None:
         if args.plot is not None:
             plot.draw(final, args.plot)
             print(f"nn-playground: wrote {args.plot}", file=sys.stderr)
-    elif args.cmd == "loadtest":
-        from server import loadtest
-
-        loadtest.main(args.students, args.followers, args.seconds, args.demo, args.fps, args.json, args.processes,
-                      args.switches)
-    elif args.cmd == "bench":
-        from server.bench import main as bench
-
-        bench(args.json, args.quick, args.page, args.tfp, args.clock)
-
+    else:
+        tools.run(args)
 
 if __name__ == "__main__":
     main()

@@ -1,17 +1,17 @@
-"""Deployment settings, read from NNP_* environment variables (not hyperparameters: those live on the demos)."""
+"""Deployment settings, read from NNP_* environment variables (not hyperparameters: those live on the demos).
+
+pydantic-settings reads and checks them: a value that is not of its field's type is refused at start-up with the
+variable's name (`from_env`), not taken for the default. An empty variable counts as unset, as it always has."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field, fields
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(f"NNP_{name.upper()}", default)
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NNP_", env_ignore_empty=True)
 
-
-@dataclass
-class Settings:
     host: str = "127.0.0.1"  # NNP_HOST
     port: int = 8000  # NNP_PORT
     device: str = "auto"  # NNP_DEVICE: auto | cpu | cuda
@@ -59,20 +59,20 @@ class Settings:
     # NNP_TORCH_THREADS: torch's intra-op threads. The networks are tiny: a second thread only spins against the
     # engine (a heatmap pass took 450 ms instead of 11 ms with 2 threads on a busy 2-core machine).
     torch_threads: int = 1
-    extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        values: dict[str, object] = {}
-        for f in fields(cls):
-            if f.name == "extra":
-                continue
-            raw = _env(f.name, "")
-            if raw != "":
-                values[f.name] = type(getattr(cls, f.name))(raw) if not isinstance(getattr(cls, f.name), bool) else (
-                    raw.lower() in ("1", "true", "yes"))
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)  # type: ignore[arg-type]
+        """The environment's settings, with the command line's `overrides` (None: not given) over them. ValueError
+        naming each variable whose value is wrong."""
+        try:
+            return cls(**{k: v for k, v in overrides.items() if v is not None})
+        except ValidationError as e:
+            raise ValueError("; ".join(f"NNP_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}, got "
+                                       f"{err['input']!r}" for err in e.errors())) from None
+
+    def replace(self, **changes: object) -> Settings:
+        """These settings with `changes`, checked as the environment's are (tests build variants of one)."""
+        return type(self)(**{**self.model_dump(), **changes})
 
     def batch_device(self) -> str | None:
         """Where groups of same-shaped sessions train together: the GPU when there is one (or is asked for)."""

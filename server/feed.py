@@ -26,7 +26,7 @@ class Feed:
         self.since, self.epoch, self.sent_version = -1, -1, -1
         self.shared_version = -1  # the version last written as "state" and "full" for other processes
         self.busy = False
-        session.watchers += 1  # an open room keeps its lecturer's session in memory
+        hub.registry.connections.add_feed(session.id)  # an open room keeps its lecturer's session in memory
 
     def tick(self) -> None:
         s = self.session
@@ -66,4 +66,4 @@ class Feed:
             self.busy = False
 
     def stop(self) -> None:
-        self.session.watchers -= 1
+        self.hub.registry.connections.remove_feed(self.session.id)

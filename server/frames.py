@@ -1,8 +1,8 @@
 """Frame delivery: one clock per process wakes the pages whose session changed, at most NNP_FPS times a second.
 
-A page's connection sleeps until the pump (or a command) wakes it, builds the newest frame and sends it; while
-a send is in flight nothing queues behind it, so a slow client skips frames (latest wins) and the server never
-buffers them. One task per process ticks, however many pages are open.
+A page's connection (server.connections) sleeps until the pump (or a command) wakes it, builds the newest frame
+and sends it; while a send is in flight nothing queues behind it, so a slow client skips frames (latest wins) and
+the server never buffers them. One task per process ticks, however many pages are open.
 
 When the event loop cannot keep up (the pump wakes late), the pump slows down towards NNP_MIN_FPS, evenly for
 every page, and speeds up again once it is on time. The engine's training round lasts one pump interval (a
@@ -18,11 +18,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
-from fastapi import WebSocket, WebSocketDisconnect
-
-from server import protocol
 from server.engine import Engine
-from server.session import Session
+from server.pacing import LATE, ON_TIME, ROUND_SHARE
 
 T = TypeVar("T")
 # Frames whose session the engine is training right now are built here, waiting for the slice to end. One
@@ -33,13 +30,6 @@ _FRAME_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nnp-frames
 
 async def off_loop(fn: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(_FRAME_THREAD, fn, *args)
-
-
-# A training round lasts this share of a frame interval: a little shorter, so that every tick finds each running
-# session changed (rounds as long as the interval drift against the ticks and a tick in a few finds nothing new).
-ROUND_SHARE = 0.8
-LATE = 0.25  # a tick later than this fraction of the interval (smoothed) means the loop is behind
-ON_TIME = 0.05  # ...earlier than this, that it has room to spare
 
 
 class Tickable(Protocol):
@@ -78,94 +68,6 @@ class FramePump:
             self.adapt(max(0.0, time.monotonic() - nxt))
             for m in list(self.members):
                 m.tick()
-
-
-class Connection:
-    """One websocket: sends are serialised; `wake` asks the frame loop for the newest frame."""
-
-    def __init__(self, ws: WebSocket) -> None:
-        self.ws = ws
-        self.wake = asyncio.Event()
-        self.send_lock = asyncio.Lock()
-        self.sending = False
-        self.missed = False  # a tick came while a frame was being sent: send the next one as soon as that is done
-
-    async def send(self, message: dict[str, Any] | str) -> None:
-        text = message if isinstance(message, str) else protocol.encode(message)
-        async with self.send_lock:
-            try:
-                await self.ws.send_text(text)
-            except RuntimeError as e:
-                # uvicorn's websockets-sansio, once its keepalive ping went unanswered and it closed the socket,
-                # refuses sends with a RuntimeError instead of a disconnect: the page has gone all the same.
-                raise WebSocketDisconnect(1006) from e
-
-    async def next_frame(self) -> str | None:
-        raise NotImplementedError
-
-    async def frames(self) -> None:
-        while True:
-            await self.wake.wait()
-            self.wake.clear()
-            text = await self.next_frame()
-            if text is not None:
-                self.sending = True
-                try:
-                    await self.send(text)
-                finally:
-                    self.sending = False
-                if self.missed:
-                    self.missed = False
-                    self.wake.set()
-
-
-class SessionConnection(Connection):
-    """A page watching its own session (a sandbox, or the lecturer's own page)."""
-
-    def __init__(self, ws: WebSocket, session: Session, fps: float) -> None:
-        super().__init__(ws)
-        self.session = session
-        self.max_age = 0.8 / fps  # below the pump's interval: a lone watcher always gets a fresh snapshot
-        self.since, self.epoch, self.sent_version = -1, -1, -1
-
-    def tick(self) -> None:
-        if self.sending:
-            self.missed = True  # not skipped: a frame that took long to send costs one tick, not two
-        elif self.session.version != self.sent_version:
-            self.wake.set()
-
-    async def next_frame(self) -> str | None:
-        s = self.session
-        if s.version == self.sent_version:
-            return None
-        # Building inline is cheaper than a thread hop; the lock is only busy while the engine trains this very
-        # session, and then the thread waits for the slice to end instead of the event loop.
-        if s.lock.acquire(blocking=False):
-            try:
-                text, self.since, self.epoch, self.sent_version = s.frame(self.since, self.epoch, self.max_age)
-            finally:
-                s.lock.release()
-        else:
-            text, self.since, self.epoch, self.sent_version = await off_loop(
-                s.frame, self.since, self.epoch, self.max_age)
-        return text
-
-
-class FollowConnection(Connection):
-    """A page following a room's lecturer: frames are offered to it, the newest replaces an unsent one."""
-
-    def __init__(self, ws: WebSocket) -> None:
-        super().__init__(ws)
-        self.latest: str | None = None
-        self.demo = ""  # the demo its page shows: frames of another demo (the room moved on) are not for it
-
-    def offer(self, text: str) -> None:
-        self.latest = text
-        self.wake.set()
-
-    async def next_frame(self) -> str | None:
-        text, self.latest = self.latest, None
-        return text
 
 
 async def stop(task: asyncio.Task[Any]) -> None:

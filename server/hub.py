@@ -1,4 +1,5 @@
-"""The rooms as this process serves them: feeds, followers, student sandboxes, push, the dashboard, room messages."""
+"""The rooms as this process serves them: feeds, followers, student sandboxes, push, the dashboard, room messages.
+What other processes need of them (a shared backend) is written by server.replication."""
 
 from __future__ import annotations
 
@@ -9,27 +10,25 @@ import logging
 import time
 from typing import Any
 
-from server import protocol
 from server.config import Settings
+from server.connections import FollowConnection
 from server.feed import Feed
-from server.frames import FollowConnection, FramePump, stop
+from server.frames import FramePump, stop
 from server.lecture import PAUSED, REFRESH_S, LectureMixin
+from server.pacing import reuse_s
+from server.replication import ALIVE_TTL_S, Replication
 from server.rooms import CLOSED, FRAME, LECTURE, PUSH, Room, RoomBackend, RoomError, new_room, normalise, seat
 from server.session import Session
 from server.sessions import Registry
 
 log = logging.getLogger("nnp.rooms")
-ALIVE_TTL_S = 5.0  # a feed's heartbeat: without one, another process may take the lecturer's session over
-STATE_TTL_S = 7 * 24 * 3600.0
 
 
-class RoomHub(LectureMixin):
+class RoomHub(LectureMixin, Replication):
     def __init__(self, backend: RoomBackend, registry: Registry, pump: FramePump, settings: Settings) -> None:
         self.backend, self.registry, self.pump, self.settings = backend, registry, pump, settings
-        self.max_age = 0.8 / settings.fps
+        self.max_age = reuse_s(settings.fps)
         self.feeds: dict[str, Feed] = {}
-        self.followers: dict[str, set[FollowConnection]] = {}
-        self.lobbies: dict[str, set[Any]] = {}  # the lecture pages of each room (room messages only, no frames)
         self._remote_watched: set[str] = set()  # rooms with followers on other processes (shared backends)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._loop_task: asyncio.Task[None] | None = None
@@ -173,11 +172,11 @@ class RoomHub(LectureMixin):
         if await self._shown(room) is None and not self.backend.shared:
             raise RoomError(f"the lecturer's network of room {room.code} is not available right now", 503)
         conn.demo = demo
-        self.followers.setdefault(room.code, set()).add(conn)
+        self.registry.connections.follow(room.code, conn)
         return room
 
     def unfollow(self, code: str, conn: FollowConnection) -> None:
-        self.followers.get(code, set()).discard(conn)
+        self.registry.connections.unfollow(code, conn)
 
     async def first_frame(self, room: Room, conn: FollowConnection) -> None:
         """A new follower's first frame carries the whole chart (the feed only sends what is new)."""
@@ -197,10 +196,10 @@ class RoomHub(LectureMixin):
         return room
 
     def watched(self, code: str) -> bool:
-        return bool(self.followers.get(code)) or code in self._remote_watched
+        return bool(self.registry.connections.followers(code)) or code in self._remote_watched
 
     def deliver(self, code: str, text: str, demo: str) -> None:
-        for conn in list(self.followers.get(code, ())):
+        for conn in self.registry.connections.followers(code):
             if conn.demo == demo:  # a page of the demo the room left must not draw another demo's frame
                 conn.offer(text)
 
@@ -208,11 +207,11 @@ class RoomHub(LectureMixin):
         # With a shared backend only open sandboxes count: an idle copy left behind in this process after its
         # page moved to another one must not be pushed to (and saved over the live one).
         return [s for s in list(self.registry.sessions.values())
-                if s.room == code and s.id != lecturer and (s.watchers > 0 or not self.backend.shared)]
+                if s.room == code and s.id != lecturer and (self.registry.watched(s) or not self.backend.shared)]
 
     def _local_summaries(self, room: Room) -> list[dict[str, Any]]:
-        return [{"seat": seat(s.id), "_sid": s.id, "demo": s.demo.name, "online": s.watchers > 0, "at": time.time(),
-                 **s.summary()}
+        return [{"seat": seat(s.id), "_sid": s.id, "demo": s.demo.name, "online": self.registry.watched(s),
+                 "at": time.time(), **s.summary()}
                 for s in self._students(room.code, room.lecturer)]
 
     # ---------------------------------------------------------------- messages from the backend
@@ -244,7 +243,7 @@ class RoomHub(LectureMixin):
                                 "sandbox")
 
     async def _tell(self, s: Session, message: str, **extra: Any) -> None:
-        for conn in list(self.registry.connections.get(s.id, ())):
+        for conn in self.registry.connections.pages(s.id):
             conn.wake.set()
             with contextlib.suppress(Exception):
                 await conn.send({"type": "info", "message": message, **extra})
@@ -254,47 +253,7 @@ class RoomHub(LectureMixin):
         for s in [s for s in self.registry.sessions.values() if s.room == code]:
             s.room, s.saved_version = None, -1  # saved without the room at the next round
             await self._tell(s, f"The lecturer closed room {code}; your sandbox stays yours")
-        for conn in list(self.followers.pop(code, ())):
+        for conn in self.registry.connections.drop_followers(code):
             with contextlib.suppress(Exception):
                 await conn.send({"type": "info", "message": f"The lecturer closed room {code}", "closed": True})
                 await conn.ws.close(code=1000)
-
-    # ---------------------------------------------------------------- shared data for other processes
-    async def _share(self, code: str, feed: Feed) -> None:
-        """The lecturer's newest state (for forks and pushes) and full frame (for late followers), and a
-        heartbeat that says this process has the lecturer's session."""
-        b, s = self.backend, feed.session
-        await b.put(code, "alive", "1", ALIVE_TTL_S)
-        if s.version != feed.shared_version:
-            feed.shared_version = s.version
-            full = (await asyncio.to_thread(s.frame, -1, -1))[0]
-            if s.id == feed.room.lecturer:  # what students fork: the lecturer's network, never a spotlighted one
-                await b.put(code, "state", await asyncio.to_thread(s.dumps), STATE_TTL_S)
-            await b.put(code, "full", full, STATE_TTL_S)
-
-    async def _refresh_loop(self) -> None:
-        while True:
-            await asyncio.sleep(REFRESH_S)
-            if not self.backend.shared:
-                continue
-            try:
-                await self._refresh()
-            except Exception:  # noqa: BLE001 - Redis away for a moment; the next round retries
-                log.exception("refreshing shared room data failed")
-
-    async def _refresh(self) -> None:
-        b = self.backend
-        for code, feed in list(self.feeds.items()):
-            await self._share(code, feed)
-        for code, conns in list(self.followers.items()):
-            if conns:
-                await b.put(code, "watched", "1", ALIVE_TTL_S)
-        self._remote_watched = {code for code in self.feeds if await b.fetch(code, "watched") is not None}
-        rooms = {s.room for s in self.registry.sessions.values() if s.room}
-        for code in rooms:
-            if await b.fetch(code, "gallery") is None:
-                continue
-            room = await b.get(code)
-            if room is not None:
-                entries = {e["seat"]: protocol.encode(e) for e in self._local_summaries(room)}
-                await b.put_students(code, entries)

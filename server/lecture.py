@@ -81,10 +81,10 @@ class LectureMixin:
 
     # ---------------------------------------------------------------- lecture pages
     def add_lobby(self: RoomHub, code: str, conn: Any) -> None:
-        self.lobbies.setdefault(code, set()).add(conn)
+        self.registry.connections.add_lobby(code, conn)
 
     def remove_lobby(self: RoomHub, code: str, conn: Any) -> None:
-        self.lobbies.get(code, set()).discard(conn)
+        self.registry.connections.remove_lobby(code, conn)
 
     @staticmethod
     async def _say(conn: Any, text: str) -> None:
@@ -103,8 +103,8 @@ class LectureMixin:
                 await self._share(code, self.feeds[code])
         text = protocol.encode({"type": "room", **room.public()})  # encoded once for the whole class
         # at once, not one after the other: a slow page must not hold the others' switch back
-        await asyncio.gather(*(self._say(conn, text) for conn in [*self.followers.get(code, ()),
-                                                                   *self.lobbies.get(code, ())]))
+        conns = self.registry.connections
+        await asyncio.gather(*(self._say(conn, text) for conn in [*conns.followers(code), *conns.lobby(code)]))
         reason = PAUSED if room.paused else None
         for student in self._students(code, room.lecturer):
             if student.hold_training(reason):

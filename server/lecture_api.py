@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from models.registry import DEMOS
 from server import protocol
-from server.frames import Connection
+from server.connections import Connection
 from server.hub import RoomHub
 from server.joinurl import public_base, qr_svg
 from server.rooms import Room, RoomError

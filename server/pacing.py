@@ -1,4 +1,5 @@
-"""Where a session's training stops by itself (stop at N, pause when solved) and how fast it really trains."""
+"""Pacing: how the frame clock and the engine's rounds share a frame interval, where a session's training stops by
+itself (stop at N, pause when solved), and how fast it really trains."""
 
 from __future__ import annotations
 
@@ -10,6 +11,19 @@ from typing import Any
 from models.demo import Demo
 
 RATE_WINDOW_S = 1.5  # the it/s readout is the iterations trained over about this much wall time
+# A training round lasts this share of a frame interval: a little shorter, so that every tick finds each running
+# session changed (rounds as long as the interval drift against the ticks and a tick in a few finds nothing new).
+ROUND_SHARE = 0.8
+# A snapshot built while only training changed the session is reused for this share of a frame interval: under
+# one interval, so a lone page always gets a fresh one, and a room's followers share one per tick.
+REUSE_SHARE = 0.8
+LATE = 0.25  # a tick later than this share of the frame interval (smoothed) means the event loop is behind
+ON_TIME = 0.05  # ...earlier than this share, that it has room to spare
+
+
+def reuse_s(fps: float) -> float:
+    """How long a snapshot may be reused at this frame rate (REUSE_SHARE of a frame interval)."""
+    return REUSE_SHARE / fps
 
 
 @dataclass

@@ -7,16 +7,13 @@ import math
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from models.demo import Demo
 
-try:  # printing floats is most of what a frame costs; orjson does it an order of magnitude faster than json
-    import orjson
-
-    _ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
-except ImportError:  # pragma: no cover - a dependency; the standard library still gives the same JSON
-    orjson = None  # type: ignore[assignment]
+# printing floats is most of what a frame costs; orjson does it an order of magnitude faster than json
+_ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 
 
 class Command(BaseModel):
@@ -150,8 +147,13 @@ def _loads(raw: str) -> Any:
 
 
 def _shown(v: Any) -> str:
-    text = (json.dumps(v) if isinstance(v, bool) or v is None else repr(v) if isinstance(v, int | float | str)
-            else type(v).__name__)
+    match v:
+        case bool() | None:  # before int: True is an int too
+            text = json.dumps(v)
+        case int() | float() | str():
+            text = repr(v)
+        case _:
+            text = type(v).__name__
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -182,11 +184,10 @@ def parse(demo: type[Demo], raw: str) -> BaseModel:
 
 def encode(message: Any) -> str:
     """Frames are JSON text; NaN and infinities (a diverged run) become null rather than invalid JSON."""
-    if orjson is not None:
-        try:
-            return orjson.dumps(message, option=_ORJSON_OPTIONS).decode()  # NaN and infinities print as null
-        except TypeError:
-            pass  # something orjson does not know: the standard library says what
+    try:
+        return orjson.dumps(message, option=_ORJSON_OPTIONS).decode()  # NaN and infinities print as null
+    except TypeError:
+        pass  # what orjson does not take (an integer past 64 bits): the standard library prints it, or says why
     try:  # all finite: json's C encoder; only a diverged run pays for the walk
         return json.dumps(message, separators=(",", ":"), allow_nan=False)
     except ValueError:
@@ -194,13 +195,15 @@ def encode(message: Any) -> str:
 
 
 def _finite(v: Any) -> Any:
-    if isinstance(v, float):
-        return v if math.isfinite(v) else None
-    if isinstance(v, dict):
-        return {k: _finite(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_finite(x) for x in v]
-    return v
+    match v:
+        case float():
+            return v if math.isfinite(v) else None
+        case dict():
+            return {k: _finite(x) for k, x in v.items()}
+        case list() | tuple():
+            return [_finite(x) for x in v]
+        case _:
+            return v
 
 
 def error(message: str, command: str | None = None) -> dict[str, Any]:

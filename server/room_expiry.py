@@ -33,7 +33,7 @@ class RoomExpiry:
             room = await hub.backend.get(code)
             if room is None:
                 continue
-            if hub.watched(code) or hub.registry.connections.get(room.lecturer):
+            if hub.watched(code) or hub.registry.connections.pages(room.lecturer):
                 self.lookups.used[code] = now
             last = self.last_use(code, room.created)
             if hub.backend.shared:  # the others' uses: a key that lives `after` seconds from the last one

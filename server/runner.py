@@ -73,18 +73,20 @@ def run(demo: str, preset: str, steps: int | None, seed: int, seeds: int = 1, de
         if dropout is not None:
             session.apply(protocol.parse(cls, protocol.encode({"type": "dropout", "on": True, "p": dropout})))
         for item in session.demo.script(steps):
-            if isinstance(item, Train):
+            match item:
+                case Train():
 
-                def report(session: Session = session, label: str = item.label) -> None:
-                    emit(out, {"seed": session.demo.seed, "phase": label, "step": session.demo.iteration,
-                               "loss": session.loss_log[-1][1] if session.loss_log else None})
+                    def report(session: Session = session, label: str = item.label) -> None:
+                        emit(out, {"seed": session.demo.seed, "phase": label, "step": session.demo.iteration,
+                                   "loss": session.loss_log[-1][1] if session.loss_log else None})
 
-                shown.total += item.steps
-                run_train(engine, session, item, report, shown.update)
-                report()
-            else:
-                assert isinstance(item, BaseModel), f"a script yields commands or Train, got {item!r}"
-                session.apply(item)
+                    shown.total += item.steps
+                    run_train(engine, session, item, report, shown.update)
+                    report()
+                case BaseModel():
+                    session.apply(item)
+                case _:
+                    raise AssertionError(f"a script yields commands or Train, got {item!r}")
         results.append(session.demo.results() | {"step": session.demo.iteration, "status": session.status})
         if curves:
             lines.append({"seed": s, "loss": list(session.loss_log), "result": results[-1]})

@@ -1,25 +1,21 @@
-"""One sandbox: a demo plus its clock (running, speed, iteration), its loss log and its frames."""
+"""One sandbox: a demo plus its clock (running, speed, iteration) and its loss log. Its frames (server.snapshot) and
+its persistence (server.persistence) sit beside it, not in it."""
 
 from __future__ import annotations
 
-import base64
-import bisect
-import json
 import math
 import secrets
 import time
-from dataclasses import dataclass
-from typing import Any
 
-import numpy as np
 import torch
 from pydantic import BaseModel
 
 from models.demo import Demo, Limits
-from server import cards, protocol
 from server.fairlock import FairLock
 from server.pacing import Pace
+from server.persistence import Persisted
 from server.protocol import Pause, Play, Preset, Reset, Select, SetParams, Step
+from server.snapshot import Built, Snapshots
 
 LOSS_LOG_MAX = 4000  # points kept for the chart; past it every other one goes, so a 1,000,000-step run still fits
 POINTS_PER_SLICE = 4  # loss points recorded per training slice (the chart is sampled, like the frames)
@@ -29,20 +25,6 @@ MARKS = {"finetune": "fine-tune", "knock": "knockout", "knock_one_per_column": "
 MARKS_MAX = 40
 POINT_GAP_S = 1 / 150  # a slice records its spread of points only this long after the last ones (else just its
 # newest): many tiny slices (a full classroom) must not turn every frame into a long list
-
-
-@dataclass
-class Built:
-    """A frame's shared part, built once and served to every watcher of the session until it is stale."""
-
-    version: int
-    cmd_version: int
-    epoch: int
-    iteration: int
-    at: float  # time.monotonic() when built
-    head: str  # '{"type":"frame",...' without the per-watcher fields and the closing brace
-    tail: str  # ',"demo":{...}}'
-    snap: dict[str, Any]  # the demo snapshot the tail encodes (the gallery's thumbnails read its "net")
 
 
 def thin(points: list[tuple[int, float]], keep: int) -> list[tuple[int, float]]:
@@ -57,7 +39,7 @@ def thin(points: list[tuple[int, float]], keep: int) -> list[tuple[int, float]]:
     return out + [points[-1]]
 
 
-class Session:
+class Session(Snapshots, Persisted):
     """All access goes through `lock`: the engine thread trains, the event loop's helpers read frames."""
 
     def __init__(self, demo: Demo, session_id: str | None = None, limits: Limits | None = None) -> None:
@@ -81,8 +63,7 @@ class Session:
         self.lesson: int | None = None  # the lesson step (1-based) this session was last set to, for the step bar
         self.marks: list[tuple[int, str]] = []  # (iteration, label): the chart's markers at phase changes
         self.k = 1  # iterations per slice, adapted so a slice fits the engine's time budget
-        self.last_seen = time.monotonic()
-        self.watchers = 0
+        self.last_seen = time.monotonic()  # a page last opened or left it (server.connections counts them)
         self._built: Built | None = None
         self._last_point_t = 0.0
         self.saved_version = -1
@@ -105,52 +86,59 @@ class Session:
             self.active_at = time.time()
             if self.hold and isinstance(cmd, Play | Step):
                 raise ValueError(self.hold)
-            if isinstance(cmd, Play):
-                if self.status:
-                    raise ValueError(f"{self.status}: reset before playing again")
-                if cmd.n is not None:  # "Train N": on from here, at the set speed, pausing N iterations later
-                    self.pace.stop_at = self.demo.iteration + cmd.n
-                self.pace.start(self.demo)
-                self.running, self.notice = True, None
-            elif isinstance(cmd, Pause):
-                self.running, self.pending_steps = False, 0
-            elif isinstance(cmd, Step):
-                if self.status:
-                    raise ValueError(f"{self.status}: reset before stepping again")
-                self.running = False
-                self.pending_steps += cmd.n
-            elif isinstance(cmd, Reset):
-                self.demo.reset(cmd.seed)
-                self._restart()
-            elif isinstance(cmd, SetParams):
-                if cmd.lr is not None:
-                    self.demo.set_lr(cmd.lr)
-                if cmd.speed is not None:
-                    self.speed, self.allowance = cmd.speed, 0.0
-                if cmd.stop_at is not None:  # 0: no stop
-                    self.pace.stop_at = cmd.stop_at or None
-                if cmd.pause_solved is not None:
-                    self.pace.pause_solved = cmd.pause_solved
-                    self.pace.was_solved = cmd.pause_solved and self.demo.solved()
-            elif isinstance(cmd, Select):
-                self.selected = cmd.sample
-            elif isinstance(cmd, Preset):
-                if cmd.name not in self.demo.presets:
-                    raise ValueError(f"unknown preset {cmd.name!r}; expected one of {', '.join(self.demo.presets)}")
-                self.demo = self.new_demo(type(self.demo), self.demo.seed, cmd.name)
-                self._restart()
-            else:
-                if self.demo.apply(cmd):  # the demo started over (another network): so do the clock and the chart
+            match cmd:
+                case Play(n=n):
+                    if self.status:
+                        raise ValueError(f"{self.status}: reset before playing again")
+                    if n is not None:  # "Train N": on from here, at the set speed, pausing N iterations later
+                        self.pace.stop_at = self.demo.iteration + n
+                    self.pace.start(self.demo)
+                    self.running, self.notice = True, None
+                case Pause():
+                    self.running, self.pending_steps = False, 0
+                case Step(n=n):
+                    if self.status:
+                        raise ValueError(f"{self.status}: reset before stepping again")
+                    self.running = False
+                    self.pending_steps += n
+                case Reset(seed=seed):
+                    self.demo.reset(seed)
                     self._restart()
-                label = MARKS.get(getattr(cmd, "type", ""))
-                if label is not None:
-                    self.mark(label)
-                # Its data or network may have changed, and with them the cost of an iteration: K, tuned to the
-                # old cost, could make one slice run for minutes (K grows to 10^6 while a step costs nothing,
-                # e.g. fitting no points). Start small again; K regrows fourfold per slice.
-                self.k = 1
+                case SetParams():
+                    self._set(cmd)
+                case Select(sample=sample):
+                    self.selected = sample
+                case Preset(name=name):
+                    if name not in self.demo.presets:
+                        raise ValueError(f"unknown preset {name!r}; expected one of {', '.join(self.demo.presets)}")
+                    self.demo = self.new_demo(type(self.demo), self.demo.seed, name)
+                    self._restart()
+                case _:
+                    self._demo_command(cmd)
             self.version += 1
             self.cmd_version += 1
+
+    def _set(self, cmd: SetParams) -> None:
+        if cmd.lr is not None:
+            self.demo.set_lr(cmd.lr)
+        if cmd.speed is not None:
+            self.speed, self.allowance = cmd.speed, 0.0
+        if cmd.stop_at is not None:  # 0: no stop
+            self.pace.stop_at = cmd.stop_at or None
+        if cmd.pause_solved is not None:
+            self.pace.pause_solved = cmd.pause_solved
+            self.pace.was_solved = cmd.pause_solved and self.demo.solved()
+
+    def _demo_command(self, cmd: BaseModel) -> None:
+        if self.demo.apply(cmd):  # the demo started over (another network): so do the clock and the chart
+            self._restart()
+        label = MARKS.get(getattr(cmd, "type", ""))
+        if label is not None:
+            self.mark(label)
+        # Its data or network may have changed, and with them the cost of an iteration: K, tuned to the old cost,
+        # could make one slice run for minutes (K grows to 10^6 while a step costs nothing, e.g. fitting no points).
+        # Start small again; K regrows fourfold per slice.
+        self.k = 1
 
     def pause_unwatched(self, after_s: float) -> None:
         with self.lock:
@@ -169,6 +157,7 @@ class Session:
         else:
             self.marks.append((self.demo.iteration, label))
         del self.marks[:-MARKS_MAX]
+
     def hold_training(self, reason: str | None) -> bool:
         """Stop training and refuse play and step while `reason` holds (None lets it train again); True if the
         hold changed."""
@@ -263,158 +252,3 @@ class Session:
         elif self.pace.reached(self.demo):
             self.running, self.pending_steps = False, 0
         self.version += 1
-
-    # ---------------------------------------------------------------- frames
-    def frame(self, since: int, epoch: int, max_age: float = 0.0) -> tuple[str, int, int, int]:
-        """The newest frame for a watcher that has this run's (`epoch`) losses up to iteration `since` (-1: none).
-
-        Returns (json, iteration, epoch, version): the first three for the watcher's next call, the version the
-        frame shows (older than `self.version` when it was reused). The expensive part (the demo snapshot) is
-        built once and shared by every watcher; while training alone changed the session it is reused for
-        `max_age` seconds (one frame interval), a command always shows in the next frame.
-        """
-        with self.lock:
-            b = self._built
-            now = time.monotonic()
-            if b is None or (b.version != self.version
-                             and (b.cmd_version != self.cmd_version or now - b.at >= max_age)):
-                b = self._build(now)
-            restart = since < 0 or epoch != b.epoch or since > b.iteration
-            lo = 0 if restart else bisect.bisect_right(self.loss_log, since, key=_iteration)
-            hi = bisect.bisect_right(self.loss_log, b.iteration, key=_iteration)
-            losses = protocol.encode(self.loss_log[lo:hi])
-            text = f'{b.head},"restart":{"true" if restart else "false"},"losses":{losses}{b.tail}'
-            return text, b.iteration, b.epoch, b.version
-
-    def _build(self, now: float) -> Built:
-        snap = self.demo.snapshot(self.selected)
-        meta = {
-            "type": "frame",
-            "version": self.version,
-            "iteration": self.demo.iteration,
-            "running": self.running,
-            "pending": self.pending_steps,
-            "its_per_s": self.pace.rate(now) if self.runnable else 0.0,
-            "speed": self.speed,
-            **self.pace.public(),
-            "lesson": self.lesson,
-            "marks": self.marks,
-            "lr": self.demo.lr,
-            "seed": self.demo.seed,
-            "preset": self.demo.preset,
-            "selected": self.selected,
-            "status": self.status,
-        }
-        self._built = Built(self.version, self.cmd_version, self.epoch, self.demo.iteration, now,
-                            protocol.encode(meta)[:-1], ',"demo":' + protocol.encode(snap) + "}", snap)
-        return self._built
-
-    def summary(self, max_age: float = 1.0) -> dict[str, Any]:
-        """A gallery thumbnail: the network (weights only), the loss and the clock, from the shared snapshot."""
-        with self.lock:
-            b = self._built
-            if b is None or (b.version != self.version and time.monotonic() - b.at >= max_age):
-                b = self._build(time.monotonic())
-            net = b.snap.get("net", {})
-            return {
-                "iteration": self.demo.iteration,
-                "loss": self.loss_log[-1][1] if self.loss_log else None,
-                "running": self.running,
-                "status": self.status,
-                "net": {k: net[k] for k in ("sizes", "weights", "alive") if k in net},
-                "card": cards.card(b.snap),
-                "spark": cards.sparkline(self.loss_log),
-                "solved": self.demo.solved(),
-                "solved_at": b.snap.get("solved_at"),
-                "name": self.name,
-                "active": self.active_at,
-            }
-
-    # ---------------------------------------------------------------- persistence
-    def state(self) -> dict[str, Any]:
-        with self.lock:
-            return {
-                "id": self.id,
-                "demo": self.demo.name,
-                "speed": self.speed,
-                "selected": self.selected,
-                "loss_log": pack_losses(self.loss_log),
-                "status": self.status,
-                "room": self.room,
-                "pace": self.pace.public(),
-                "lesson": self.lesson,
-                "marks": self.marks,
-                "name": self.name,
-                "demo_state": self.demo.state(),
-            }
-
-    @classmethod
-    def restore(cls, demo_cls: type[Demo], state: dict[str, Any], device: str, session_id: str | None = None,
-                limits: Limits | None = None) -> Session:
-        """A session from `state()`, paused: under `state["id"]`, or under `session_id` (a fork)."""
-        demo = demo_cls(seed=state["demo_state"]["seed"], device=device, preset=state["demo_state"]["preset"])
-        demo.limits = limits or demo.limits
-        demo.load(state["demo_state"])
-        s = cls(demo, session_id or state["id"], limits)
-        s._take(state)
-        if session_id is None:
-            s.room = state.get("room")  # a fork (share link) is nobody's student
-            s.name = state.get("name")
-        return s
-
-    def adopt(self, state: dict[str, Any]) -> None:
-        """Become a copy of another session's state (a lecturer's push), keeping this id and room; paused."""
-        demo = self.new_demo(type(self.demo), state["demo_state"]["seed"], state["demo_state"]["preset"])
-        demo.load(state["demo_state"])  # built outside the lock: the engine keeps training meanwhile
-        with self.lock:
-            self.demo = demo
-            self.running, self.pending_steps, self.allowance = False, 0, 0.0
-            self._take(state)
-            self.epoch += 1
-            self.version += 1
-            self.cmd_version += 1
-
-    def take_over(self, other: Session) -> None:
-        """Become `other` (a lesson step built aside, server.lesson), keeping this id, room and pages: its demo,
-        chart, clock and stopping rules. The watchers' charts restart."""
-        with self.lock:
-            self.demo, self.loss_log, self.pace = other.demo, other.loss_log, other.pace
-            self.running, self.pending_steps, self.speed, self.allowance = other.running, 0, other.speed, 0.0
-            self.selected, self.status, self.lesson, self.k = other.selected, other.status, other.lesson, 1
-            self.marks = other.marks
-            self.epoch += 1
-            self.version += 1
-            self.cmd_version += 1
-
-    def _take(self, state: dict[str, Any]) -> None:
-        self.speed, self.selected, self.status = state["speed"], state["selected"], state["status"]
-        self.loss_log = unpack_losses(state["loss_log"])
-        pace = state.get("pace") or {}  # saves from before stopping rules have none
-        self.pace.stop_at, self.pace.pause_solved = pace.get("stop_at"), bool(pace.get("pause_solved"))
-        self.lesson = state.get("lesson")
-        self.marks = [(int(i), str(t)) for i, t in state.get("marks", [])]
-
-    def dumps(self) -> str:
-        # plain json: NaN and infinities (a diverged run's weights) round-trip through json.loads
-        return json.dumps(self.state(), separators=(",", ":"))
-
-
-def _iteration(point: tuple[int, float]) -> int:
-    return point[0]
-
-
-def pack_losses(log: list[tuple[int, float]]) -> dict[str, str]:
-    """The chart's points for a saved state: two base64 arrays (int64 iterations, float64 losses). A full log
-    printed as JSON floats took 2 ms a session, every save, for every session of a class."""
-    its = np.fromiter((p[0] for p in log), dtype=np.int64, count=len(log))
-    losses = np.fromiter((p[1] for p in log), dtype=np.float64, count=len(log))
-    return {"iterations": base64.b64encode(its.tobytes()).decode(),
-            "losses": base64.b64encode(losses.tobytes()).decode()}
-
-
-def unpack_losses(packed: dict[str, str] | list[Any]) -> list[tuple[int, float]]:
-    if isinstance(packed, list):  # [[iteration, loss], ...], as the first saves wrote it
-        return [(int(i), v if v is not None else math.nan) for i, v in packed]
-    its = np.frombuffer(base64.b64decode(packed["iterations"]), dtype=np.int64)
-    losses = np.frombuffer(base64.b64decode(packed["losses"]), dtype=np.float64)
-    return list(zip(its.tolist(), losses.tolist(), strict=True))

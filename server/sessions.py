@@ -4,7 +4,6 @@ sessions nobody has open), save, reap idle ones, and turn a damaged store into a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import secrets
@@ -13,9 +12,10 @@ from typing import Any
 
 from models.demo import Demo, Limits
 from models.registry import DEMOS
-from server import protocol
 from server.config import Settings
+from server.connections import Connections
 from server.engine import Engine
+from server.saving import Saving, problem_of
 from server.session import Session
 from server.store import Store
 
@@ -31,11 +31,7 @@ class StoreError(RuntimeError):
     """The store could not read or write a session (a damaged file, a full disk); the message goes to the page."""
 
 
-def _problem(e: BaseException) -> str:
-    return f"{type(e).__name__}: {e}"[:300]
-
-
-class Registry:
+class Registry(Saving):
     def __init__(self, settings: Settings, engine: Engine, device: str, store: Store | None = None) -> None:
         self.settings = settings
         self.engine = engine
@@ -43,7 +39,7 @@ class Registry:
         self.store = store
         self.limits = Limits(max_neurons=settings.max_neurons, max_points=settings.max_points)
         self.sessions: dict[str, Session] = {}
-        self.connections: dict[str, set[Any]] = {}  # session id -> its pages' connections (server.frames)
+        self.connections = Connections()  # every page of this process, and so who watches which session
         self._restoring: dict[str, asyncio.Future[Session | None]] = {}
         # New sessions nobody has changed yet: the demo's defaults, nothing to save, and dropped when their last
         # page closes (opening and closing pages must not fill the server).
@@ -100,8 +96,8 @@ class Registry:
                     s = await asyncio.to_thread(Session.restore, cls, state, self.device, None, self.limits)
                 except Exception as e:  # noqa: BLE001 - a state this version cannot read: the page starts afresh
                     log.warning("session %s could not be restored (%s); its row is kept as it is", session_id,
-                                _problem(e))
-                    raise StoreError(f"your saved session could not be restored ({_problem(e)}); this is a new "
+                                problem_of(e))
+                    raise StoreError(f"your saved session could not be restored ({problem_of(e)}); this is a new "
                                      "one, the old one is kept on the server as it was") from None
             if s is not None:
                 await self.make_room()
@@ -130,8 +126,8 @@ class Registry:
             row = await asyncio.to_thread(self.store.load, session_id)
         except Exception as e:  # noqa: BLE001 - a damaged page, an unreadable row: the page hears of it
             log.warning("session %s could not be read from %s (%s); its row is kept as it is", session_id,
-                        self.store.path, _problem(e))
-            raise StoreError(f"the server's store could not read your saved session ({_problem(e)}); this is a "
+                        self.store.path, problem_of(e))
+            raise StoreError(f"the server's store could not read your saved session ({problem_of(e)}); this is a "
                              "new one, the old one is kept on the server as it was") from None
         return row[1] if row is not None else None
 
@@ -164,8 +160,8 @@ class Registry:
             await asyncio.to_thread(self.store.save, [(sid, state["demo"], json.dumps(state))])
         except Exception as e:  # noqa: BLE001 - a damaged or full store: the page is told, the server carries on
             log.warning("a share of session %s could not be saved to %s (%s)", session_id, self.store.path,
-                        _problem(e))
-            raise StoreError(f"the server's store could not save the copy ({_problem(e)})") from None
+                        problem_of(e))
+            raise StoreError(f"the server's store could not save the copy ({problem_of(e)})") from None
         return sid
 
     def add(self, s: Session) -> Session:
@@ -182,8 +178,10 @@ class Registry:
         self.engine.remove(session_id)
         self.sessions.pop(session_id, None)
         self.untouched.discard(session_id)
-        if not self.connections.get(session_id):
-            self.connections.pop(session_id, None)
+
+    def watched(self, s: Session) -> bool:
+        """A page of this process shows it, or a room's feed does."""
+        return self.connections.watchers(s.id) > 0
 
     def keep(self, s: Session) -> None:
         """Something beyond its pages depends on this session (it leads a room): save it, even unchanged."""
@@ -193,7 +191,7 @@ class Registry:
 
     def closed(self, s: Session) -> None:
         """Its last page has gone: a session nobody ever changed leaves at once (there is nothing to keep)."""
-        if s.id in self.untouched and s.watchers == 0 and s.version == 0 and s.room is None:
+        if s.id in self.untouched and not self.watched(s) and s.version == 0 and s.room is None:
             self.remove(s.id)
 
     async def make_room(self) -> None:
@@ -206,98 +204,15 @@ class Registry:
         self.reap()
         tried: set[str] = set()
         while len(self.sessions) >= cap:
-            idle = [s for s in self.sessions.values() if s.watchers == 0 and s.id not in tried
+            idle = [s for s in self.sessions.values() if not self.watched(s) and s.id not in tried
                     and (self.store is not None or s.version == s.saved_version)]
             if not idle:
-                open_pages = sum(1 for s in self.sessions.values() if s.watchers > 0)
+                open_pages = sum(1 for s in self.sessions.values() if self.watched(s))
                 raise LimitReached(f"the server is full ({open_pages} of {cap} sessions have a page open, "
                                    "NNP_MAX_SESSIONS); try again later")
             victim = min(idle, key=lambda s: s.last_seen)
             tried.add(victim.id)
             if victim.version != victim.saved_version and await self._write([victim]) == 0:
                 continue  # not saved: it must stay in memory
-            if victim.watchers == 0 and victim.version == victim.saved_version and victim.id in self.sessions:
+            if not self.watched(victim) and victim.version == victim.saved_version and victim.id in self.sessions:
                 self.remove(victim.id)
-
-    # ---------------------------------------------------------------- save and reap
-    async def save(self, everything: bool = False) -> int:
-        """Write the sessions that changed since their last save (all of them: `everything`); off the loop."""
-        if self.store is None:
-            return 0
-        changed = [s for s in list(self.sessions.values())
-                   if (everything and s.id not in self.untouched) or s.version != s.saved_version]
-        return await self._write(changed) if changed else 0
-
-    async def _write(self, sessions: list[Session]) -> int:
-        """Save these sessions; one the store will not take is kept in memory, logged once and its pages told."""
-        saved, failed = await asyncio.to_thread(self._save, sessions)
-        for s, problem in failed:
-            if problem == s.save_problem:
-                continue  # said already: the next rounds retry quietly
-            s.save_problem = problem
-            log.warning("session %s could not be saved to %s (%s); it stays in memory and is retried",
-                        s.id, self.settings.db_path, problem)
-            for conn in list(self.connections.get(s.id, ())):
-                with contextlib.suppress(Exception):
-                    await conn.send(protocol.error(f"the server could not save your session ({problem}); it "
-                                                   "carries on in memory and saving is retried"))
-        return saved
-
-    def _save(self, sessions: list[Session]) -> tuple[int, list[tuple[Session, str]]]:
-        assert self.store is not None, "saving needs a store"
-        rows, versions = [], []
-        for s in sessions:
-            with s.lock:  # one consistent state, and the version it is the state of
-                versions.append(s.version)
-                rows.append((s.id, s.demo.name, s.dumps()))
-        try:
-            self.store.save(rows)
-            done = list(zip(sessions, versions, strict=True))
-            failed: list[tuple[Session, str]] = []
-        except Exception:  # noqa: BLE001 - one damaged page must not keep every other session unsaved
-            done, failed = [], []
-            for s, v, row in zip(sessions, versions, rows, strict=True):
-                try:
-                    self.store.save([row])
-                    done.append((s, v))
-                except Exception as e:  # noqa: BLE001 - reported by _write
-                    failed.append((s, _problem(e)))
-        for s, v in done:
-            s.saved_version, s.save_problem = v, None
-            self.untouched.discard(s.id)
-        return len(done), failed
-
-    def pause_unwatched(self) -> int:
-        """Pause the running sessions no page has shown for `unwatched_pause_s`; returns how many. A room's
-        lecturer is watched by the room's feed, so a projected network keeps training for its followers."""
-        after = self.settings.unwatched_pause_s
-        if after <= 0:
-            return 0
-        now = time.monotonic()
-        idle = [s for s in list(self.sessions.values())
-                if s.runnable and s.watchers == 0 and now - s.last_seen > after]
-        for s in idle:
-            s.pause_unwatched(after)
-        return len(idle)
-
-    def reap(self) -> int:
-        """Drop from memory the sessions nobody has watched for `idle_expiry_s`; with a store, only saved ones (the
-        save loop writes them first), so a reaped session is restored as it was when its page comes back."""
-        now = time.monotonic()
-        dead = [k for k, s in self.sessions.items()
-                if s.watchers == 0 and now - s.last_seen > self.settings.idle_expiry_s
-                and (self.store is None or s.version == s.saved_version)]
-        for k in dead:
-            self.remove(k)
-        return len(dead)
-
-    async def autosave(self) -> None:
-        """Every `save_every_s`: write what changed, pause what nobody watches, then let idle sessions go."""
-        while True:
-            await asyncio.sleep(self.settings.save_every_s)
-            try:
-                await self.save()
-            except Exception:  # noqa: BLE001 - a full disk must not stop the server; the next round retries
-                log.exception("saving sessions failed")
-            self.pause_unwatched()
-            self.reap()

@@ -13,7 +13,8 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.datastructures import State
 
 from server import lesson, protocol
-from server.frames import FollowConnection, SessionConnection, stop
+from server.connections import FollowConnection, SessionConnection
+from server.frames import stop
 from server.guard import ErrorThrottle, client_of
 from server.rooms import RoomError, seat
 from server.session import Session
@@ -98,8 +99,7 @@ async def _refuse(ws: WebSocket, message: dict[str, Any]) -> None:
 async def _sandbox(ws: WebSocket, state: State, s: Session) -> None:
     registry, settings = state.registry, state.settings
     conn = SessionConnection(ws, s, settings.fps)
-    s.watchers += 1
-    registry.connections.setdefault(s.id, set()).add(conn)
+    registry.connections.add_page(conn)
     cls = type(s.demo)
     sender: asyncio.Task[None] | None = None
     try:
@@ -123,11 +123,10 @@ async def _sandbox(ws: WebSocket, state: State, s: Session) -> None:
         pass
     finally:
         state.pump.members.discard(conn)
-        registry.connections.get(s.id, set()).discard(conn)
+        s.last_seen = time.monotonic()  # before it counts as unwatched: an idle sweep must not take it meanwhile
+        registry.connections.remove_page(conn)
         if sender is not None:
             await stop(sender)
-        s.watchers -= 1
-        s.last_seen = time.monotonic()
         registry.closed(s)
 
 
@@ -166,7 +165,7 @@ async def _command_loop(ws: WebSocket, state: State, s: Session, errors: ErrorTh
                              getattr(cmd, "type", None))
             continue
         registry.engine.wake()
-        for c in registry.connections.get(s.id, ()):
+        for c in registry.connections.pages(s.id):
             c.wake.set()  # every page of this session shows the change at once, not at the next tick
 
 

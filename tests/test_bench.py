@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server import bench
+from server.tools import bench
 
 
 def test_the_measurements_run_on_small_budgets() -> None:
@@ -41,7 +41,7 @@ def test_the_table_shows_every_figure() -> None:
 
 
 def test_frames_are_timed_and_weighed_per_demo() -> None:
-    from server import bench_frames
+    from server.tools import bench_frames
 
     for name, demo, command in bench_frames.CASES[:1] + bench_frames.CASES[-1:]:  # the smallest and the largest
         r = bench_frames.frame_cost(demo, command, 3)

@@ -4,7 +4,8 @@ overrunning rounds shrink training's share of a round, on-time rounds give it ba
 from __future__ import annotations
 
 from server.engine import MIN_DUTY, Engine
-from server.frames import ROUND_SHARE, FramePump
+from server.frames import FramePump
+from server.pacing import ROUND_SHARE
 
 
 def test_late_ticks_slow_the_frames_and_the_rounds_and_on_time_ones_bring_them_back() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -34,7 +33,7 @@ def open_room(url: str) -> tuple[Client, dict]:
 
 
 def test_the_60th_wrong_room_code_in_a_minute_is_refused(settings: Settings) -> None:
-    with LiveServer(replace(settings, client_ip_header=FWD)) as srv:
+    with LiveServer(settings.replace(client_ip_header=FWD)) as srv:
         lecturer, room = open_room(srv.url)
         me, other = {FWD: "203.0.113.7"}, {FWD: "203.0.113.8"}
         for _ in range(100):  # the right code, over and over (a class behind one address): never slowed
@@ -60,7 +59,7 @@ def test_the_60th_wrong_room_code_in_a_minute_is_refused(settings: Settings) -> 
 
 
 def test_wrong_codes_over_the_websocket_spend_the_same_budget(settings: Settings) -> None:
-    with LiveServer(replace(settings, room_misses_per_min=3)) as srv:
+    with LiveServer(settings.replace(room_misses_per_min=3)) as srv:
         for i in range(3):
             with Client(f"{srv.url}/ws/toy?follow=NOPE{i}") as ws:
                 assert "no room NOPE" in ws.next_of("error")["message"]
@@ -68,7 +67,7 @@ def test_wrong_codes_over_the_websocket_spend_the_same_budget(settings: Settings
 
 
 def test_a_room_nobody_uses_expires(settings: Settings) -> None:
-    with LiveServer(replace(settings, room_expiry_s=1.0)) as srv:
+    with LiveServer(settings.replace(room_expiry_s=1.0)) as srv:
         lecturer, kept = open_room(srv.url)
         other, gone = open_room(srv.url)
         other.ws.close()  # nobody uses this one any more: no lecturer page, no follower, no lookup
@@ -85,7 +84,7 @@ def test_a_room_nobody_uses_expires(settings: Settings) -> None:
 
 
 def test_a_foreign_origin_is_refused(settings: Settings) -> None:
-    with LiveServer(replace(settings, allowed_origins="https://lecture.example.org")) as srv:
+    with LiveServer(settings.replace(allowed_origins="https://lecture.example.org")) as srv:
         host = srv.url.removeprefix("http://")
         with Client(f"{srv.url}/ws/toy", origin="https://evil.example.com") as ws:
             err = ws.next_of("error")
@@ -108,7 +107,7 @@ def test_a_foreign_origin_is_refused(settings: Settings) -> None:
 
 
 def test_a_flood_is_answered_with_one_error_a_second_and_the_connection_lives(settings: Settings) -> None:
-    with LiveServer(replace(settings, max_commands_per_s=20, command_burst=20)) as srv, \
+    with LiveServer(settings.replace(max_commands_per_s=20, command_burst=20)) as srv, \
             Client(f"{srv.url}/ws/toy") as c:
         c.next_of("hello")
         sent, start = 0, time.monotonic()
@@ -184,7 +183,7 @@ def test_behind_nginx_the_pages_origin_passes_and_clients_are_told_apart(setting
     if not Path(NGINX).exists():
         pytest.fail("nginx is missing: install Debian's nginx package")
     port = free_port()
-    with LiveServer(replace(settings, client_ip_header=FWD, room_misses_per_min=2)):
+    with LiveServer(settings.replace(client_ip_header=FWD, room_misses_per_min=2)):
         conf = tmp_path / "nginx.conf"
         conf.write_text(NGINX_CONF.format(dir=tmp_path, port=port, upstream=settings.port))
         proxy = subprocess.Popen([NGINX, "-c", str(conf), "-e", str(tmp_path / "error.log")],

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import replace
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -23,7 +22,7 @@ def toy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_session_cap_refuses_a_new_page(settings: Settings) -> None:
-    with LiveServer(replace(settings, max_sessions=2)) as srv, Client(f"{srv.url}/ws/toy") as one, \
+    with LiveServer(settings.replace(max_sessions=2)) as srv, Client(f"{srv.url}/ws/toy") as one, \
             Client(f"{srv.url}/ws/toy") as two:
         one.next_of("hello")
         two.next_of("hello")
@@ -35,7 +34,7 @@ def test_the_session_cap_refuses_a_new_page(settings: Settings) -> None:
 
 
 def test_network_size_and_points_caps_change_nothing(settings: Settings) -> None:
-    with LiveServer(replace(settings, max_neurons=10, max_points=3)) as srv, Client(f"{srv.url}/ws/toy") as c:
+    with LiveServer(settings.replace(max_neurons=10, max_points=3)) as srv, Client(f"{srv.url}/ws/toy") as c:
         c.next_of("hello")
         c.send({"type": "resize", "hidden": 11})
         err = c.next_of("error")
@@ -60,7 +59,7 @@ def test_network_size_and_points_caps_change_nothing(settings: Settings) -> None
 
 
 def test_the_lecture_demos_keep_to_the_servers_caps(settings: Settings) -> None:
-    with LiveServer(replace(settings, max_neurons=10, max_points=401)) as srv, \
+    with LiveServer(settings.replace(max_neurons=10, max_points=401)) as srv, \
             Client(f"{srv.url}/ws/boundary") as plane, Client(f"{srv.url}/ws/sigmoid") as fit:
         plane.next_of("hello")
         start = plane.next_of("frame")
@@ -88,7 +87,7 @@ def test_the_lecture_demos_keep_to_the_servers_caps(settings: Settings) -> None:
 
 
 def test_an_oversized_or_flooding_page_changes_nothing(settings: Settings) -> None:
-    with LiveServer(replace(settings, max_message_bytes=200, max_commands_per_s=5, command_burst=5)) as srv:
+    with LiveServer(settings.replace(max_message_bytes=200, max_commands_per_s=5, command_burst=5)) as srv:
         with Client(f"{srv.url}/ws/toy") as big:
             sid = big.next_of("hello")["session"]
             big.send({"type": "step", "n": 3})
@@ -112,7 +111,7 @@ def test_an_oversized_or_flooding_page_changes_nothing(settings: Settings) -> No
 
 
 def test_idle_sessions_leave_memory_and_come_back_from_the_store(settings: Settings) -> None:
-    with LiveServer(replace(settings, idle_expiry_s=0.2, save_every_s=0.2)) as srv:
+    with LiveServer(settings.replace(idle_expiry_s=0.2, save_every_s=0.2)) as srv:
         registry = srv.app.state.registry
         with Client(f"{srv.url}/ws/toy") as c:
             sid = c.next_of("hello")["session"]
@@ -128,7 +127,7 @@ def test_idle_sessions_leave_memory_and_come_back_from_the_store(settings: Setti
 
 
 def test_a_closed_page_stops_training_and_hears_why_when_it_comes_back(settings: Settings) -> None:
-    with LiveServer(replace(settings, unwatched_pause_s=0.3, save_every_s=0.1)) as srv, \
+    with LiveServer(settings.replace(unwatched_pause_s=0.3, save_every_s=0.1)) as srv, \
             Client(f"{srv.url}/ws/toy") as open_page:
         registry = srv.app.state.registry
         open_page.next_of("hello")

@@ -6,7 +6,7 @@ import asyncio
 import threading
 from typing import Any
 
-from server import loadtest
+from server.tools import loadtest
 
 
 def test_a_small_class_runs_and_reports() -> None:

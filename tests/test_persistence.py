@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -52,7 +51,7 @@ def test_a_restarted_server_finds_the_session_intact(settings: Settings, toy: No
         c.send({"type": "step", "n": 40})
         before = c.frame_where(lambda f: f["iteration"] == 40 and not f["pending"])
     # ...the server saves on shutdown; a new one on the same database (and another port) restores on reconnect
-    again = replace(settings, port=free_port())
+    again = settings.replace(port=free_port())
     with LiveServer(again) as srv, Client(f"{srv.url}/ws/toy?session={sid}") as c:
         assert c.next_of("hello")["session"] == sid
         after = c.next_of("frame")
@@ -70,7 +69,7 @@ def test_loss_history_survives_exactly(settings: Settings, toy: None) -> None:
         c.frame_where(lambda f: f["iteration"] == 500)
         with Client(f"{srv.url}/ws/toy?session={sid}") as c2:
             history = c2.next_of("frame")["losses"]
-    with LiveServer(replace(settings, port=free_port())) as srv, Client(f"{srv.url}/ws/toy?session={sid}") as c:
+    with LiveServer(settings.replace(port=free_port())) as srv, Client(f"{srv.url}/ws/toy?session={sid}") as c:
         assert c.next_of("frame")["losses"] == history
 
 

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from server import plot
 from server.runner import run
+from server.tools import plot
 
 
 def test_the_run_returns_each_seeds_curve_and_the_plot_marks_it(tmp_path: Path, monkeypatch) -> None:

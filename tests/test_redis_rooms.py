@@ -106,6 +106,7 @@ def test_rooms_expire_across_processes_only_when_no_process_used_them(redis_url:
     from types import SimpleNamespace
 
     from server.config import Settings
+    from server.connections import Connections
     from server.guard import Lookups
     from server.redis_rooms import RedisRooms
     from server.room_expiry import RoomExpiry
@@ -123,7 +124,7 @@ def test_rooms_expire_across_processes_only_when_no_process_used_them(redis_url:
 
         def sweeper(backend: RedisRooms) -> RoomExpiry:
             hub = SimpleNamespace(backend=backend, watched=lambda code: False,
-                                  registry=SimpleNamespace(connections={}))
+                                  registry=SimpleNamespace(connections=Connections()))
             expiry = RoomExpiry(hub, Lookups(30), Settings(room_expiry_s=10.0))  # type: ignore[arg-type]
             expiry.started = long_ago
             return expiry

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import httpx
 
 from server.config import Settings
@@ -129,7 +127,7 @@ def test_a_room_and_its_lecturer_outlive_a_restart(settings: Settings) -> None:
         lecturer.send({"type": "step", "n": 77})
         lecturer.frame_where(lambda f: f["iteration"] == 77)
         room = open_room(srv.url, sid)
-    with LiveServer(replace(settings, port=free_port())) as srv:
+    with LiveServer(settings.replace(port=free_port())) as srv:
         assert httpx.get(f"{srv.url}/join/{room['code']}").status_code == 200
         with Client(f"{srv.url}/ws/autoencoder?follow={room['code']}") as follower:
             assert follower.next_of("frame")["iteration"] == 77

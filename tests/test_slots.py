@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ def toy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_thousand_open_close_cycles_leave_room_for_a_new_visitor(settings: Settings) -> None:
-    with LiveServer(replace(settings, max_sessions=20, save_every_s=0.3)) as srv:
+    with LiveServer(settings.replace(max_sessions=20, save_every_s=0.3)) as srv:
         registry = srv.app.state.registry
         changed: dict[str, int] = {}
         for i in range(30):  # more changed sessions than the cap: the oldest are saved and leave memory
@@ -63,8 +62,8 @@ def test_a_thousand_open_close_cycles_leave_room_for_a_new_visitor(settings: Set
 
 
 def test_only_open_pages_fill_the_server_and_one_client_cannot_take_them_all(settings: Settings) -> None:
-    with LiveServer(replace(settings, max_sessions=4, max_pages_per_client=2,
-                            client_ip_header="X-Forwarded-For")) as srv:
+    with LiveServer(settings.replace(max_sessions=4, max_pages_per_client=2,
+                                     client_ip_header="X-Forwarded-For")) as srv:
         def page(addr: str) -> Client:
             return Client(f"{srv.url}/ws/toy", headers={"X-Forwarded-For": f"10.0.0.99, {addr}"})
 
@@ -84,7 +83,7 @@ def test_only_open_pages_fill_the_server_and_one_client_cannot_take_them_all(set
             assert "full" in err["message"] and "4 of 4 sessions have a page open" in err["message"]
         a1.ws.close()
         gone, deadline = srv.app.state.registry.sessions[a1.hello["session"]], time.monotonic() + 15
-        while gone.watchers:  # the server hears of the close a moment after the client closed
+        while srv.app.state.registry.watched(gone):  # the server hears of the close a moment after the client closed
             assert time.monotonic() < deadline, "the server never saw the page close"
             time.sleep(0.05)
         with page("10.0.0.3") as c3:  # a closed page's session is saved and makes room
@@ -125,7 +124,7 @@ def test_a_damaged_row_gives_a_clear_error_and_a_fresh_session_and_stays_as_it_w
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(db).execute("SELECT state FROM sessions WHERE id = ?", (sid,)).fetchone()
 
-    with LiveServer(replace(settings, save_every_s=0.2)) as srv:
+    with LiveServer(settings.replace(save_every_s=0.2)) as srv:
         with Client(f"{srv.url}/ws/toy?session={sid}") as c:
             hello = c.next_of("hello")
             assert hello["session"] != sid, "a fresh session, under a new id"
@@ -170,7 +169,7 @@ def test_an_unreadable_store_file_is_refused_at_start_up(settings: Settings) -> 
 
 def test_a_save_the_store_refuses_is_told_once_and_the_others_are_saved(
         settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
-    with LiveServer(replace(settings, save_every_s=0.1)) as srv, Client(f"{srv.url}/ws/toy") as bad, \
+    with LiveServer(settings.replace(save_every_s=0.1)) as srv, Client(f"{srv.url}/ws/toy") as bad, \
             Client(f"{srv.url}/ws/toy") as good:
         store = srv.app.state.registry.store
         bad_id, good_id = bad.next_of("hello")["session"], good.next_of("hello")["session"]

@@ -112,6 +112,9 @@ def test_every_page_and_a_websocket_from_the_installed_wheel(installed: tuple[st
         # A room: the autoencoder page leads it; /join, /join/CODE (a follower) and the gallery.
         page.goto(f"{url}/demos/autoencoder")
         expect(page.locator("#conn")).to_have_text("connected")
+        # a frame: the hello came before it, and with it this tab's session id (the one the first visit stored may
+        # be gone: a session nobody changed leaves when its page does)
+        page.wait_for_function("() => document.querySelector('#net').netview.net !== null")
         sid = page.evaluate("() => sessionStorage.getItem('nnp-session-autoencoder')")
         room = httpx.post(f"{url}/api/rooms", json={"session": sid}).raise_for_status().json()
         page.goto(f"{url}/join")

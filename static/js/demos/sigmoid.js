@@ -3,8 +3,8 @@
 
 import { startDemo } from "../controls.js";
 import { NetView } from "../netview.js";
-import { FunctionPanel } from "./sigmoid_function.js";
-import { NeuronPanel } from "./sigmoid_neuron.js";
+import { FunctionPanel } from "./sigmoid-function.js";
+import { NeuronPanel } from "./sigmoid-neuron.js";
 
 const $ = (sel) => document.querySelector(sel);
 const CHART = { neuron: "\u2212log likelihood of the examples", function: "Mean squared error on the training data" };

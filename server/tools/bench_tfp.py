@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from server import bench
+from server.tools import workloads
 
 BUILD = "bash ../shared/reference/tfp-engine/build.sh DIR"
 CPU_CLOCK = Path(__file__).with_name("bench_tfp_clock.js")  # preloaded: bench.js then times CPU, not wall
@@ -52,7 +52,7 @@ def side_by_side(tfp_dir: str | Path, seconds: float, rounds: int = 3, names: li
     the others)."""
     script = harness(tfp_dir)
     out: dict[str, dict[str, Any]] = {}
-    for w in bench.WORKLOADS:
+    for w in workloads.WORKLOADS:
         if names and w.name not in names:
             continue
         tfp, ours = [], []
@@ -61,7 +61,7 @@ def side_by_side(tfp_dir: str | Path, seconds: float, rounds: int = 3, names: li
                 if side == "tfp":  # 5 runs of seconds/4 to seconds/2 each, as long as ours
                     tfp.append(tfp_epochs_per_s(script, w.name, seconds / 4, clock=clock))
                 else:
-                    ours.append(bench.epochs_per_s(w, fused=True, seconds=seconds, clock=clock))
+                    ours.append(workloads.epochs_per_s(w, fused=True, seconds=seconds, clock=clock))
         out[w.name] = {"tfp_epochs_per_s": statistics.median(tfp), "epochs_per_s": statistics.median(ours),
                        "ratio": statistics.median(o / t for o, t in zip(ours, tfp, strict=True)),
                        "ratios": [o / t for o, t in zip(ours, tfp, strict=True)], "what": w.what}

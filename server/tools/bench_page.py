@@ -14,6 +14,8 @@ import os
 import time
 from typing import Any
 
+from server import codec
+
 CHROMIUM = os.environ.get("NNP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -35,7 +37,7 @@ COUNTER = """
     const ws = new Native(...args);
     window.__nnp.ws = ws;
     ws.addEventListener("message", (e) => {
-      const frame = typeof e.data === "string" && e.data.startsWith('{"type":"frame"');
+      const frame = typeof e.data === "string" && e.data.startsWith(PREFIX);
       if (window.__nnp.counting && frame) window.__nnp.frames++;
     });
     return ws;
@@ -60,7 +62,7 @@ def measure(url: str, demo: str, configure: dict[str, Any] | None, seconds: floa
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
-            page.add_init_script(COUNTER)
+            page.add_init_script(COUNTER.replace("PREFIX", json.dumps(codec.PREFIX)))  # frames as the codec writes
             page.goto(f"{url}/demos/{demo}")
             page.wait_for_function("() => window.__nnp.ws && window.__nnp.ws.readyState === 1")
             if configure is not None:
@@ -90,7 +92,7 @@ def _busy(cdp: Any) -> float:
 
 
 def run(seconds: float = 5.0) -> dict[str, dict[str, float]]:
-    from server.bench_live import ServerProcess
+    from server.tools.harness import ServerProcess
 
     out = {}
     for name, demo, configure in CASES:

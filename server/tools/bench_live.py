@@ -4,51 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 
-# Measured flat out, as docs/performance.md reports: a demo's own default speed is for watching
-FLAT_OUT = json.dumps({"type": "set", "speed": 0})
-
-
-def rss_kib(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
-class ServerProcess:
-    """`nn-playground serve` in a subprocess on a free loopback port, so the client never shares its GIL."""
-
-    def __init__(self, env: dict[str, str] | None = None) -> None:
-        import socket
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.env = {**os.environ, "NNP_DB_PATH": "", **(env or {})}
-
-    def __enter__(self) -> ServerProcess:
-        self.proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(self.port)],
-                                     env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        assert "serving on" in line, f"the server did not start: {line!r}"
-        time.sleep(0.3)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
+from server import codec
+from server.tools.harness import FLAT_OUT, ServerProcess
 
 
 async def _frames_and_latency(url: str, demo: str, seconds: float) -> dict[str, float]:
@@ -61,8 +21,8 @@ async def _frames_and_latency(url: str, demo: str, seconds: float) -> dict[str, 
         # Frames per second while training runs flat out.
         t0, frames, first_it, last_it = time.perf_counter(), 0, None, 0
         while time.perf_counter() - t0 < seconds:
-            msg = json.loads(await ws.recv())
-            if msg["type"] == "frame":
+            msg = codec.read(await ws.recv())
+            if msg["type"] == codec.TYPE:
                 frames += 1
                 first_it = msg["iteration"] if first_it is None else first_it
                 last_it = msg["iteration"]
@@ -75,8 +35,8 @@ async def _frames_and_latency(url: str, demo: str, seconds: float) -> dict[str, 
             sent = time.perf_counter()
             await ws.send(json.dumps({"type": "set", "lr": lr}))
             while True:
-                msg = json.loads(await ws.recv())
-                if msg["type"] == "frame" and abs(msg["lr"] - lr) < 1e-12:
+                text = await ws.recv()
+                if codec.is_frame(text) and abs(codec.read_head(text)["lr"] - lr) < 1e-12:
                     latencies.append((time.perf_counter() - sent) * 1000)
                     break
             await asyncio.sleep(0.02)
@@ -84,23 +44,28 @@ async def _frames_and_latency(url: str, demo: str, seconds: float) -> dict[str, 
                 "command_latency_p95_ms": sorted(latencies)[int(0.95 * len(latencies)) - 1]}
 
 
-async def _session_memory(url: str, pid: int, demo: str, n: int) -> dict[str, float]:
+async def _session_memory(srv: ServerProcess, demo: str, n: int) -> dict[str, float]:
     import websockets
 
-    base = rss_kib(pid)
+    url = srv.url
+
+    def rss_kib() -> int:
+        return srv.status()["VmRSS"]
+
+    base = rss_kib()
     conns = [await websockets.connect(f"{url}/ws/{demo}", max_size=None) for _ in range(n)]
     for c in conns:
         await c.recv()
     await asyncio.sleep(1.0)
-    idle = (rss_kib(pid) - base) / n
+    idle = (rss_kib() - base) / n
     for c in conns:
         await c.send(FLAT_OUT)
         await c.send(json.dumps({"type": "play"}))
     await asyncio.sleep(3.0)
-    training = (rss_kib(pid) - base) / n
+    training = (rss_kib() - base) / n
     for c in conns:
         await c.close()
-    return {"idle_session_kib": idle, "training_session_kib": training, "server_rss_mib": rss_kib(pid) / 1024}
+    return {"idle_session_kib": idle, "training_session_kib": training, "server_rss_mib": rss_kib() / 1024}
 
 
 def live_figures(seconds: float) -> dict[str, float]:
@@ -117,5 +82,5 @@ def live_figures(seconds: float) -> dict[str, float]:
         out["frames_per_s_at_fps_60"] = fast["frames_per_s"]
         out["command_latency_ms_at_fps_60"] = fast["command_latency_ms"]
     with ServerProcess() as srv:
-        out.update(asyncio.run(_session_memory(srv.url, srv.proc.pid, "autoencoder", 20)))
+        out.update(asyncio.run(_session_memory(srv, "autoencoder", 20)))
     return out
