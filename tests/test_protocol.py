@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from models import registry
 from models.demos.autoencoder.demo import AutoencoderDemo
 from server import protocol
 from server.protocol import BadCommand, Play, SetParams, Step
@@ -53,3 +54,13 @@ def test_bad_messages_are_refused_with_a_reason(raw: str, reason: str) -> None:
 
 def test_frames_encode_nan_as_null() -> None:
     assert protocol.encode({"loss": float("nan"), "x": [1.0, float("inf")]}) == '{"loss":null,"x":[1.0,null]}'
+
+
+@pytest.mark.parametrize("name", sorted(registry.DEMOS))
+def test_every_demo_command_refuses_a_field_it_does_not_have(name: str) -> None:
+    """Each demo's own commands derive from models.command.Command, whose base refuses unknown fields."""
+    demo = registry.DEMOS[name]
+    for cmd in demo.commands:
+        tag = cmd.model_fields["type"].default
+        with pytest.raises(BadCommand, match="bogus: Extra inputs are not permitted"):
+            protocol.parse(demo, json.dumps({"type": tag, "bogus": 1}))
