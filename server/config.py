@@ -1,9 +1,12 @@
 """Deployment settings, read from NNP_* environment variables (not hyperparameters: those live on the demos).
 
 pydantic-settings reads and checks them: a value that is not of its field's type is refused at start-up with the
-variable's name (`from_env`), not taken for the default. An empty variable counts as unset, as it always has."""
+variable's name (`from_env`), not taken for the default. An empty variable counts as unset, except NNP_DB_PATH,
+whose empty value is the documented way to save nothing."""
 
 from __future__ import annotations
+
+import os
 
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -64,8 +67,11 @@ class Settings(BaseSettings):
     def from_env(cls, **overrides: object) -> Settings:
         """The environment's settings, with the command line's `overrides` (None: not given) over them. ValueError
         naming each variable whose value is wrong."""
+        given = {k: v for k, v in overrides.items() if v is not None}
+        if os.environ.get("NNP_DB_PATH") == "":
+            given.setdefault("db_path", "")
         try:
-            return cls(**{k: v for k, v in overrides.items() if v is not None})
+            return cls(**given)
         except ValidationError as e:
             raise ValueError("; ".join(f"NNP_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}, got "
                                        f"{err['input']!r}" for err in e.errors())) from None

@@ -1,5 +1,5 @@
 """Deployment settings from NNP_* variables (server/config.py, pydantic-settings): the names and defaults as
-documented, an empty variable as unset, and a wrong value refused with the variable's name."""
+documented, an empty variable as unset (NNP_DB_PATH's empty: nothing saved), and a wrong value refused with the variable's name."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ def test_each_field_is_read_from_its_nnp_variable(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("NNP_PORT", "9001")
     monkeypatch.setenv("NNP_FPS", "60")
     monkeypatch.setenv("NNP_ALLOWED_ORIGINS", "https://a.example,https://b.example")
-    monkeypatch.setenv("NNP_DB_PATH", "")  # empty: unset, as before pydantic-settings read them
+    monkeypatch.setenv("NNP_HOST", "")  # empty: unset, as before pydantic-settings read them
     s = Settings.from_env()
-    assert (s.port, s.fps, s.allowed_origins, s.db_path) == (9001, 60.0, "https://a.example,https://b.example",
-                                                             "nn-playground.sqlite3")
+    assert (s.port, s.fps, s.allowed_origins, s.host) == (9001, 60.0, "https://a.example,https://b.example",
+                                                          "127.0.0.1")
+    monkeypatch.setenv("NNP_DB_PATH", "")  # the one exception, as the README says: empty saves nothing
+    assert Settings.from_env().db_path == ""
     assert Settings.from_env(port=7000, host=None).port == 7000, "the command line's value wins; None is not given"
 
 
