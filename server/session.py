@@ -17,9 +17,10 @@ from pydantic import BaseModel
 
 from models.demo import Demo, Limits
 from server import cards, protocol
+from server.bookmarks import Bookmarks
 from server.fairlock import FairLock
 from server.pacing import Pace
-from server.protocol import Pause, Play, Preset, Reset, Select, SetParams, Step
+from server.protocol import BOOKMARKING, Pause, Play, Preset, Reset, Select, SetParams, Step
 
 LOSS_LOG_MAX = 4000  # points kept for the chart; past it every other one goes, so a 1,000,000-step run still fits
 POINTS_PER_SLICE = 4  # loss points recorded per training slice (the chart is sampled, like the frames)
@@ -80,6 +81,7 @@ class Session:
         self.pace = Pace()  # stop at an iteration, pause when solved; the real training speed
         self.lesson: int | None = None  # the lesson step (1-based) this session was last set to, for the step bar
         self.marks: list[tuple[int, str]] = []  # (iteration, label): the chart's markers at phase changes
+        self.bookmarks = Bookmarks()  # moments to jump back to (server.bookmarks); they outlive resets and steps
         self.k = 1  # iterations per slice, adapted so a slice fits the engine's time budget
         self.last_seen = time.monotonic()
         self.watchers = 0
@@ -139,6 +141,8 @@ class Session:
                     raise ValueError(f"unknown preset {cmd.name!r}; expected one of {', '.join(self.demo.presets)}")
                 self.demo = self.new_demo(type(self.demo), self.demo.seed, cmd.name)
                 self._restart()
+            elif isinstance(cmd, BOOKMARKING):
+                self.bookmarks.apply(self, cmd)
             else:
                 if self.demo.apply(cmd):  # the demo started over (another network): so do the clock and the chart
                     self._restart()
@@ -299,6 +303,7 @@ class Session:
             **self.pace.public(),
             "lesson": self.lesson,
             "marks": self.marks,
+            "bookmarks": self.bookmarks.public(),
             "lr": self.demo.lr,
             "seed": self.demo.seed,
             "preset": self.demo.preset,
@@ -358,8 +363,9 @@ class Session:
         s = cls(demo, session_id or state["id"], limits)
         s._take(state)
         if session_id is None:
-            s.room = state.get("room")  # a fork (share link) is nobody's student
+            s.room = state.get("room")  # a fork (share link) is nobody's student, and starts without bookmarks
             s.name = state.get("name")
+            s.bookmarks.load(state.get("bookmarks", []))
         return s
 
     def adopt(self, state: dict[str, Any]) -> None:
@@ -395,8 +401,10 @@ class Session:
         self.marks = [(int(i), str(t)) for i, t in state.get("marks", [])]
 
     def dumps(self) -> str:
-        # plain json: NaN and infinities (a diverged run's weights) round-trip through json.loads
-        return json.dumps(self.state(), separators=(",", ":"))
+        # plain json: NaN and infinities (a diverged run's weights) round-trip through json.loads. Only the saved
+        # row has the bookmarks: pushes and share links copy the network, not the moments marked in it.
+        with self.lock:
+            return json.dumps({**self.state(), "bookmarks": self.bookmarks.state()}, separators=(",", ":"))
 
 
 def _iteration(point: tuple[int, float]) -> int:

@@ -1,6 +1,6 @@
 // What every demo page has: play/pause, step, reset, learning rate, speed, seed, "train N", "stop at", "pause
 // when solved", the loss chart, the iteration count and speed, the palette toggle, the lesson bar, the shortcut
-// list, and the keyboard (space, s, r, m, l, ?). A demo page calls startDemo() and gets the socket and a hook for
+// list, bookmarks and the previous run's ghost curve, and the keyboard (space, s, r, x, m, l, ?). A demo page calls startDemo() and gets the socket and a hook for
 // its own part of each frame.
 
 import * as colors from "./colors.js";
@@ -8,6 +8,7 @@ import { LossChart, fmtIt } from "./chart.js";
 import { DemoSocket } from "./socket.js";
 import { classroom } from "./classroom.js";
 import { LessonBar } from "./lesson.js";
+import { BookmarkBar } from "./bookmarks.js";
 import * as look from "./projector.js";
 import { markTouch } from "./touch.js";
 import { Look } from "./look.js";
@@ -27,6 +28,13 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
   const lossChart = new LossChart($("#loss-chart"), { log: ui.log ? ui.log.checked : true, ...chart });
   let last = null;
   let toastTimer = null;
+  const ghostClear = $("#ghost-clear");
+  lossChart.onGhost = (g) => {
+    if (!ghostClear) return;
+    ghostClear.classList.toggle("hidden", !g);
+    if (g) ghostClear.textContent = `clear ${g.label}`;
+  };
+  if (ghostClear) ghostClear.addEventListener("click", () => lossChart.setGhost(null));
   const own = new Look(name); // a follower's own selection and inspection (look.js)
 
   const toast = (text, kind = "error") => {
@@ -55,6 +63,7 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
       if (f.restart) lossChart.reset();
       lossChart.add(f.losses);
       lossChart.setMarks(f.marks);
+      bookmarks.onFrame(f);
       ui.iteration.textContent = f.iteration.toLocaleString("en-US");
       ui.rate.textContent = f.its_per_s > 0 ? `${fmtIt(Math.round(f.its_per_s))} it/s` : "idle";
       ui.play.textContent = f.running ? "Pause" : "Play";
@@ -102,10 +111,16 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
     if (sock.following && own.take(cmd)) { if (last && onFrame) onFrame(own.apply(last)); return; }
     sock.send(cmd);
   };
+  const bookmarks = new BookmarkBar(send, lossChart);
+  // A new run (reset, a new seed, "again"): the one on the chart now stays as a faint curve, for comparison.
+  const rerun = (seed) => {
+    if (last && !sock.following) lossChart.keepGhost(`seed ${last.seed}`);
+    send(seed === undefined ? { type: "reset" } : { type: "reset", seed });
+  };
   const toggle = () => send({ type: last && last.running ? "pause" : "play" });
   ui.play.addEventListener("click", toggle);
   ui.step.addEventListener("click", () => send({ type: "step", n: 1 }));
-  ui.reset.addEventListener("click", () => send({ type: "reset", seed: Number(ui.seed.value) || 0 }));
+  ui.reset.addEventListener("click", () => rerun(Number(ui.seed.value) || 0));
   ui.lr.addEventListener("change", () => {
     const lr = Number(ui.lr.value);
     if (!(lr > 0) || !Number.isFinite(lr)) {
@@ -137,10 +152,10 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
   if (helpClose) helpClose.addEventListener("click", () => help(false));
   // "Run it again, to see it is no fluke" (lecture): the next seed and play, in one click.
   if (ui.again) ui.again.addEventListener("click", () => {
-    send({ type: "reset", seed: (last ? last.seed : Number(ui.seed.value) || 0) + 1 });
+    rerun((last ? last.seed : Number(ui.seed.value) || 0) + 1);
     send({ type: "play" });
   });
-  ui.seed.addEventListener("change", () => send({ type: "reset", seed: Math.max(0, Math.floor(Number(ui.seed.value) || 0)) }));
+  ui.seed.addEventListener("change", () => rerun(Math.max(0, Math.floor(Number(ui.seed.value) || 0))));
   if (ui.speed) ui.speed.addEventListener("change", () => send({ type: "set", speed: Number(ui.speed.value) }));
   if (ui.log) ui.log.addEventListener("change", () => lossChart.setLog(ui.log.checked));
   const logX = $("#log-x");
@@ -162,8 +177,9 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (ev.key === " ") { ev.preventDefault(); toggle(); }
     else if (ev.key === "s") send({ type: "step", n: 1 });
-    else if (ev.key === "r") send({ type: "reset" });
-    else if (ev.key === "m") toggleMax();
+    else if (ev.key === "r") rerun();
+    else if (ev.key === "x") toggleMax();
+    else if (ev.key === "m") bookmarks.mark();
     else if (ev.key === "p") look.toggle();
     else if (ev.key === "f") look.fullPanel();
     else if (ev.key === "?") help(ui.helpOverlay.classList.contains("hidden"));
