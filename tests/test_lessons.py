@@ -7,7 +7,7 @@ import functools
 import pytest
 import torch
 
-from models import shadows
+from models import shadows, sigmoid_lesson
 from models.autoencoder import AutoencoderDemo
 from models.boundary import BoundaryDemo
 from models.knockout import KnockoutDemo
@@ -220,3 +220,25 @@ def test_the_narrow_steps_budget_is_the_one_docs_lessons_states() -> None:
     from models.knockout import KnockoutConfig
 
     assert NARROW_BUDGET == KnockoutConfig().stuck_budget
+
+
+def test_every_steps_view_names_a_panel_of_its_page_and_a_sample_it_has() -> None:
+    """A step's `view` (what the page outlines and selects) must name what is there: a panel the demo's page has
+    (`.NAME-panel`), and for the sigmoid's noise-point steps the noise point itself."""
+    from fastapi.testclient import TestClient
+
+    from server.app import create_app
+    from server.config import Settings
+
+    with TestClient(create_app(Settings(db_path=":memory:", device="cpu"))) as client:
+        for name, cls in DEMOS.items():
+            page = client.get(f"/demos/{name}").text
+            for st in cls.lesson:
+                assert set(st.view) <= {"panel", "sample", "stage", "maps", "cell"}, st.view
+                if "panel" in st.view:
+                    assert f'{st.view["panel"]}-panel' in page, f"{name}: no {st.view['panel']} panel"
+    for k in (4, 5):
+        s = started("sigmoid", k)
+        pts = s.demo.neuron.points
+        at = (pts.xs[sigmoid_lesson.NOISE_INDEX], pts.ys[sigmoid_lesson.NOISE_INDEX])
+        assert at == (sigmoid_lesson.NOISE_X, 1), "the step selects the noise point"

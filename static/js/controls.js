@@ -17,7 +17,7 @@ const $ = (sel, root = document) => root.querySelector(sel);
 // How the page was asked to look (?lesson, ...), read before the socket tidies the URL.
 export const pageFlags = new URLSearchParams(location.search);
 
-export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
+export function startDemo(name, { onFrame, onHello, onView, chart = {} } = {}) {
   markTouch();
   const ui = {
     play: $("#play"), step: $("#step"), reset: $("#reset"), lr: $("#lr"), speed: $("#speed"), seed: $("#seed"),
@@ -104,7 +104,16 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
   if (pageFlags.get("hide")) look.hide(pageFlags.get("hide").split(","));
   let firstFrame = true;
   let slowSpeed = null; // the speed "max" goes back to
-  const lesson = $("#lesson-bar") ? new LessonBar(name, (cmd) => sock.send(cmd)) : null;
+  // A lesson step's view (models/lesson.py): `panel` is outlined and scrolled to, `sample` selected; the demo's
+  // own keys (a map cell, a stage) go to its onView.
+  const showView = (view, f) => {
+    document.querySelectorAll(".lesson-focus").forEach((el) => el.classList.remove("lesson-focus"));
+    const panel = view.panel && $(`.${view.panel}-panel`);
+    if (panel) { panel.classList.add("lesson-focus"); panel.scrollIntoView({ block: "nearest" }); }
+    if (Number.isInteger(view.sample) && view.sample !== f.selected) send({ type: "select", sample: view.sample });
+    if (onView) onView(view, f);
+  };
+  const lesson = $("#lesson-bar") ? new LessonBar(name, (cmd) => sock.send(cmd), showView) : null;
 
   room = classroom(sock, { toast });
   const send = (cmd) => {
