@@ -13,9 +13,9 @@ from models import boundary_net as bn
 from models import boundary_overfit as overfit
 from models import datasets2d, features, perceptron
 from models.boundary_commands import AddPoint, ClearPoints, Configure, ImportCSV, LoadDataset, RemovePoint
-from models.boundary_config import PRESETS, BoundaryConfig
+from models.boundary_config import PRESETS, BoundaryConfig, preset_changed
 from models.boundary_lesson import LESSON
-from models.boundary_view import HEATMAP, THUMB, heatmaps
+from models.boundary_view import HEATMAP, THUMB, equation, heatmaps, metrics
 from models.demo import Demo, FitJob, Script, Train
 from models.dropout import Dropout, dropped
 from models.mlp import MLP
@@ -111,6 +111,7 @@ class BoundaryDemo(Demo):
             self.points.remove(self._which(command))
         elif isinstance(command, ClearPoints):
             self.points = datasets2d.PointSet.empty()
+            self.cfg.dataset, self.cfg.n = "none", 0  # the page's dataset label must not name what went
         elif isinstance(command, LoadDataset):
             seed = self.seed if command.seed is None else command.seed
             self.check_points(command.n)
@@ -121,6 +122,7 @@ class BoundaryDemo(Demo):
             points = datasets2d.from_csv(command.text)
             self.check_points(len(points))
             self.points = points
+            self.cfg.dataset, self.cfg.n = "csv", len(points)
         elif isinstance(command, Configure):
             self._configure(command)
             return
@@ -205,21 +207,9 @@ class BoundaryDemo(Demo):
             return None
         return FitJob(self.net, x, y, self.lr, self.cfg.batch, self.trained, errors=self.errors())
 
-    @torch.no_grad()
     def metrics(self) -> dict[str, Any]:
         """Loss (mean squared error of the output, the number on the chart) and accuracy, training and test."""
-        out: dict[str, Any] = {}
-        for split, test in (("train", False), ("test", True)):
-            xy, label = self.points.subset(test)
-            out[f"n_{split}"] = len(label)
-            if not len(label):
-                out[f"{split}_loss"] = out[f"{split}_accuracy"] = None
-                continue
-            last = bn.layers(self.net, self.cfg.output, features.transform(xy, self.cfg.features).to(self.device))[-1]
-            y = bn.targets(label, self.cfg.output, self.points.classes).to(self.device)
-            out[f"{split}_loss"] = float(((last - y) ** 2).mean())
-            out[f"{split}_accuracy"] = float((bn.predicted_class(last, self.cfg.output).cpu() == label).double().mean())
-        return out
+        return metrics(self.net, self.cfg, self.points, self.device)
 
     @torch.no_grad()
     def solved(self) -> bool:
@@ -249,7 +239,8 @@ class BoundaryDemo(Demo):
         p = self.points
         return {
             "net": self.net_snapshot(self.net, None),
-            "config": asdict(self.cfg) | {"classes": p.classes},
+            "config": asdict(self.cfg) | {"classes": p.classes,
+                                          "changed": preset_changed(self.cfg, self.preset, len(p))},
             "inputs": list(self.cfg.features),
             "points": {"x": [round(v, 4) for v in p.xy[:, 0].tolist()], "y": [round(v, 4) for v in p.xy[:, 1].tolist()],
                        "label": p.label.tolist(), "test": [int(t) for t in p.test.tolist()]},
@@ -302,12 +293,4 @@ class BoundaryDemo(Demo):
         self.points = datasets2d.PointSet.from_state(state["points"])
         super().load(state)  # rebuilds the net for cfg, keeping the points
         self.net.load(state["net"])
-
-
-def equation(ln: dict[str, Any]) -> str:
-    """The line as the slides write it, e.g. "I1 = -0.50 I0 + 1.20"; "I0 = 2.00" when it is vertical."""
-    if ln["vertical"]:
-        return f"I0 = {ln['x0']:.2f}"
-    sign = "-" if ln["intercept"] < 0 else "+"
-    return f"I1 = {ln['slope']:.2f} I0 {sign} {abs(ln['intercept']):.2f}"
 
