@@ -97,7 +97,8 @@ export class LossChart {
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
     if (this.log) {
-      const every = Math.max(1, Math.ceil(((fpx + 4) * (y1 - y0)) / (h - T - B))); // labels apart, never overlapping
+      // labels apart, never overlapping (a plot squeezed to a few pixels gets its top label only)
+      const every = Math.max(1, Math.ceil(((fpx + 4) * (y1 - y0)) / Math.max(1, h - T - B)));
       for (let e = y0; e <= y1; e++) {
         const y = T + (1 - (e - y0) / (y1 - y0)) * (h - T - B);
         if ((e - y0) % every === 0) ctx.fillText(`1e${e}`, L - 6, y);

@@ -109,9 +109,10 @@ export function startDemo(name, { onFrame, onHello, onView, chart = {} } = {}) {
   const showView = (view, f) => {
     document.querySelectorAll(".lesson-focus").forEach((el) => el.classList.remove("lesson-focus"));
     const panel = view.panel && $(`.${view.panel}-panel`);
-    if (panel) { panel.classList.add("lesson-focus"); panel.scrollIntoView({ block: "nearest" }); }
+    if (panel) panel.classList.add("lesson-focus");
     if (Number.isInteger(view.sample) && view.sample !== f.selected) send({ type: "select", sample: view.sample });
     if (onView) onView(view, f);
+    requestAnimationFrame(() => reveal($(".lesson-focus"))); // once the step's frame is drawn: its final height
   };
   const lesson = $("#lesson-bar") ? new LessonBar(name, (cmd) => sock.send(cmd), showView) : null;
 
@@ -196,4 +197,19 @@ export function startDemo(name, { onFrame, onHello, onView, chart = {} } = {}) {
     else if (ev.key === "l" && lesson) (lesson.shown ? lesson.hide() : lesson.show(last && last.lesson));
   });
   return { send, toast, chart: lossChart, last: () => last, socket: sock, lesson };
+}
+
+// Scroll a lesson step's panel into view, as little as it takes, never past the step bar's top (nor past the
+// panel's own top): the class keeps the step's title in sight.
+function reveal(panel) {
+  if (!panel) return;
+  const r = panel.getBoundingClientRect();
+  if (r.top >= 0 && r.bottom <= innerHeight) return;
+  const bar = $("#lesson-bar");
+  let y = scrollY + r.top - 8; // above the view: up to its top
+  if (r.top >= 0) {
+    const barTop = bar && !bar.classList.contains("hidden") ? scrollY + bar.getBoundingClientRect().top - 4 : Infinity;
+    y = Math.min(scrollY + r.bottom - innerHeight + 8, y, barTop);
+  }
+  if (Math.abs(y - scrollY) > 1) window.scrollTo({ top: Math.max(0, y) });
 }

@@ -22,14 +22,14 @@ def chosen(page: Page, sel: str) -> str:
 def test_the_chart_title_names_the_loss_in_use(page: Page, live_server) -> None:
     connected(page, live_server.url)
     title = page.locator("#chart-title")
-    expect(title).to_contain_text("squared error of the sigmoid output (it trains on cross-entropy)")
+    expect(title).to_have_text("Squared error of the output (it trains on cross-entropy)")
     page.select_option("#output", "sigmoid-mse")
-    expect(title).to_contain_text("(the loss it trains on)")
+    expect(title).to_have_text("Squared error of the output (the loss it trains on)")
     page.select_option("#preset", "perceptron-linear")
-    expect(title).to_have_text("Error rate (share of points on the wrong side): training and test")
+    expect(title).to_have_text("Error rate: the share of points on the wrong side")
     page.select_option("#preset", "spiral")
     page.select_option("#output", "softmax")
-    expect(title).to_contain_text("squared error of the class probabilities")
+    expect(title).to_have_text("Squared error of the probabilities (it trains on cross-entropy)")
 
 
 def test_clear_and_configure_update_the_dataset_count_and_lesson_labels(page: Page, live_server) -> None:

@@ -162,10 +162,10 @@ const NET_HINT = $("#net-hint").textContent;
 // What the chart shows, by output: the squared error of what the net outputs (whatever it trains on), or for the
 // perceptron rule's step the share of points on the wrong side (the same number: outputs and targets are 0 or 1).
 const CHART_TITLE = {
-  step: ["Error rate (share of points on the wrong side): training and test", "error rate"],
-  sigmoid: ["Loss: squared error of the sigmoid output (it trains on cross-entropy), training and test", "loss"],
-  "sigmoid-mse": ["Loss: squared error of the sigmoid output (the loss it trains on), training and test", "loss"],
-  softmax: ["Loss: squared error of the class probabilities (it trains on cross-entropy), training and test", "loss"],
+  step: ["Error rate: the share of points on the wrong side", "error rate"],
+  sigmoid: ["Squared error of the output (it trains on cross-entropy)", "loss"],
+  "sigmoid-mse": ["Squared error of the output (the loss it trains on)", "loss"],
+  softmax: ["Squared error of the probabilities (it trains on cross-entropy)", "loss"],
 };
 
 function renderLabels(f) {

@@ -161,7 +161,7 @@ function lessonView(view) {
   focusMaps = view.maps || [];
   for (const sel of [".slides-panel", ".cnn-panel"]) $(sel).dataset.stage = STAGE_PANEL[view.stage] === sel ? view.stage : "";
   const panel = STAGE_PANEL[view.stage] && $(STAGE_PANEL[view.stage]);
-  if (panel) { panel.classList.add("lesson-focus"); panel.scrollIntoView({ block: "nearest" }); }
+  if (panel) panel.classList.add("lesson-focus"); // the page scrolls to it (controls.js)
   if (frame) render(frame);
 }
 
