@@ -11,6 +11,13 @@ WIDE_BUDGET = 400_000  # more than the cliff of either lecture seed (seed 0: 241
 # proven wall (a narrow net can solve much later, or never).
 NARROW_BUDGET = 2_411_270
 DROPOUT_P = 0.02  # issue 12 measured: p = 0.02 makes the median solve 6.6x later; p >= 0.2 never solves
+# Many seeds at once: seeds 0..9, as docs/lessons.md's sections 8 and 9 ran them (the same numbers: the batch runs
+# the CLI's presets). The lecture net trains BATCH_SHARE batch iterations per one of its own (KnockoutConfig's
+# batch_share; a test holds the two equal), so BATCH_UNTIL of its iterations let every one of the 2 x 10 runs
+# use its whole budget: the batch is done before the step pauses.
+BATCH_SEEDS = 10
+BATCH_SHARE = 4
+BATCH_UNTIL = -(-2 * BATCH_SEEDS * NARROW_BUDGET // BATCH_SHARE)
 
 LESSON: tuple[LessonStep, ...] = (
     LessonStep(
@@ -54,4 +61,14 @@ LESSON: tuple[LessonStep, ...] = (
                "after 60,000 iterations",
         preset="wide", seed=0, commands=({"type": "dropout", "on": True, "p": DROPOUT_P},), train="to",
         until=60_000, speed=6000.0, view={"panel": "net"}),
+    LessonStep(
+        title=f"Many seeds at once: how often each way gets stuck in {NARROW_BUDGET:,} iterations",
+        note=f"Seeds 0 to {BATCH_SEEDS - 1}, each trained two ways for the same budget: wide, then pruned to two per "
+             "column; and two per column from scratch. Not one lucky seed: a count. The runs fill in one after "
+             "the other, some 24 million iterations in all; pause whenever the table has said enough.",
+        expect=f"all {BATCH_SEEDS} wide-then-pruned nets solve; of the {BATCH_SEEDS} narrow nets from scratch 2 solve "
+               f"within the budget (seeds 6 and 9, at 1,835,371 and 1,566,861) and 8 are stuck at "
+               f"{NARROW_BUDGET:,}",
+        preset="wide", seed=0, commands=({"type": "batch", "seeds": BATCH_SEEDS, "steps": NARROW_BUDGET},),
+        train="to", until=BATCH_UNTIL, speed=0.0, view={"panel": "seeds"}),
 )
