@@ -199,17 +199,21 @@ export function startDemo(name, { onFrame, onHello, onView, chart = {} } = {}) {
   return { send, toast, chart: lossChart, last: () => last, socket: sock, lesson };
 }
 
-// Scroll a lesson step's panel into view, as little as it takes, never past the step bar's top (nor past the
-// panel's own top): the class keeps the step's title in sight.
-function reveal(panel) {
+// Scroll a lesson step's panel into view, as little as it takes, not past the panel's own top, and not past the
+// step bar's top unless the panel would stay mostly out of sight: the class keeps the step's title in view.
+function reveal(panel, tries = 10) {
   if (!panel) return;
   const r = panel.getBoundingClientRect();
+  // not laid out yet (a panel the step's first frames fill in, as the knockout's seeds): look again shortly
+  if (!r.height) { if (tries > 0) setTimeout(() => reveal(panel, tries - 1), 200); return; }
   if (r.top >= 0 && r.bottom <= innerHeight) return;
   const bar = $("#lesson-bar");
   let y = scrollY + r.top - 8; // above the view: up to its top
   if (r.top >= 0) {
     const barTop = bar && !bar.classList.contains("hidden") ? scrollY + bar.getBoundingClientRect().top - 4 : Infinity;
-    y = Math.min(scrollY + r.bottom - innerHeight + 8, y, barTop);
+    y = Math.min(scrollY + r.bottom - innerHeight + 8, y);
+    // keep the step bar on screen when that still shows a good part of the panel; else the panel comes first
+    if (y > barTop && scrollY + r.top < barTop + innerHeight * 0.6) y = barTop;
   }
   if (Math.abs(y - scrollY) > 1) window.scrollTo({ top: Math.max(0, y) });
 }
