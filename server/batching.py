@@ -3,7 +3,7 @@
 The lecture networks are so small that one session's iteration on a GPU is all kernel-launch overhead: alone, a
 session trains far faster on the CPU's fused loop. A GPU pays when it trains many sessions in the same launches,
 so the engine gathers the running sessions whose next training is the same kind of `FitJob` (same shapes, data
-sizes and rule), trains them together (models/batched.py, on `device`), and writes each result back into its
+sizes and rule), trains them together (models/nn/batched.py, on `device`), and writes each result back into its
 session's own network, which stays on the CPU where frames read it cheaply. Every session gets the same slice;
 one whose job changed meanwhile, or whose result does not stand (`FitJob.accept`), trains alone as usual.
 """

@@ -20,7 +20,7 @@ from server.protocol import encode
 TYPE = "frame"
 # The clock's keys, in the order they are written (docs/protocol.md shows a frame in this order)
 HEAD = ("type", "version", "iteration", "running", "pending", "its_per_s", "speed", "stop_at", "pause_solved",
-        "lesson", "marks", "lr", "seed", "preset", "selected", "status")
+        "lesson", "marks", "bookmarks", "lr", "seed", "preset", "selected", "status")
 WATCHER = ("restart", "losses")  # per watcher: whether its chart starts over, and its new [iteration, loss] points
 DEMO = "demo"  # the demo's snapshot (network, data, heatmaps), the largest part by far
 KEYS = (*HEAD, *WATCHER, DEMO)

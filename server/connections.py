@@ -4,6 +4,8 @@ followers and its lecture pages. How many watch a session is counted here, from 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections import Counter
 from typing import Any
 
@@ -13,6 +15,8 @@ from server import protocol
 from server.frames import off_loop
 from server.pacing import reuse_s
 from server.session import Session
+
+log = logging.getLogger("nnp.ws")
 
 
 class Connection:
@@ -39,6 +43,19 @@ class Connection:
         raise NotImplementedError
 
     async def frames(self) -> None:
+        """Send the newest frame whenever woken. A frame that cannot be built (a bug) is not swallowed: it is
+        logged, the page is told, and its connection closes (1011), so the page reconnects instead of waiting."""
+        try:
+            await self._frames()
+        except (asyncio.CancelledError, WebSocketDisconnect):
+            raise
+        except Exception as e:  # noqa: BLE001 - one broken frame ends this page's connection, not the server
+            log.exception("a frame for this page could not be built")
+            with contextlib.suppress(Exception):
+                await self.send({"type": "error", "message": f"the server could not build a frame: {e}"})
+                await self.ws.close(1011)
+
+    async def _frames(self) -> None:
         while True:
             await self.wake.wait()
             self.wake.clear()

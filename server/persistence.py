@@ -45,8 +45,9 @@ class Persisted:
         s = cls(demo, session_id or state["id"], limits)
         s._take(state)
         if session_id is None:
-            s.room = state.get("room")  # a fork (share link) is nobody's student
+            s.room = state.get("room")  # a fork (share link) is nobody's student, and starts without bookmarks
             s.name = state.get("name")
+            s.bookmarks.load(state.get("bookmarks", []))
         return s
 
     def adopt(self: Session, state: dict[str, Any]) -> None:
@@ -82,8 +83,10 @@ class Persisted:
         self.marks = [(int(i), str(t)) for i, t in state.get("marks", [])]
 
     def dumps(self: Session) -> str:
-        # plain json: NaN and infinities (a diverged run's weights) round-trip through json.loads
-        return json.dumps(self.state(), separators=(",", ":"))
+        # plain json: NaN and infinities (a diverged run's weights) round-trip through json.loads. Only the saved
+        # row has the bookmarks: pushes and share links copy the network, not the moments marked in it.
+        with self.lock:
+            return json.dumps({**self.state(), "bookmarks": self.bookmarks.state()}, separators=(",", ":"))
 
 
 def pack_losses(log: list[tuple[int, float]]) -> dict[str, str]:

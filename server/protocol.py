@@ -81,7 +81,29 @@ class Lesson(Command):
     step: int = Field(ge=1, le=100)
 
 
-COMMON: tuple[type[Command], ...] = (Play, Pause, Step, Reset, SetParams, Select, Preset, Lesson)
+class Bookmark(Command):
+    """Mark this moment (server.bookmarks): the session's whole state, to jump back to exactly."""
+
+    type: Literal["bookmark"] = "bookmark"
+    name: str | None = Field(default=None, min_length=1, max_length=40)
+
+
+class Jump(Command):
+    """Go back to bookmark `index` (0-based, as in the frame's `bookmarks`), exactly as it was; paused."""
+
+    type: Literal["jump"] = "jump"
+    index: int = Field(ge=0, le=100)
+
+
+class Unbookmark(Command):
+    """Forget bookmark `index`, or every one (no index)."""
+
+    type: Literal["unbookmark"] = "unbookmark"
+    index: int | None = Field(default=None, ge=0, le=100)
+
+
+BOOKMARKING = (Bookmark, Jump, Unbookmark)
+COMMON: tuple[type[Command], ...] = (Play, Pause, Step, Reset, SetParams, Select, Preset, Lesson, *BOOKMARKING)
 
 
 class BadCommand(ValueError):

@@ -11,10 +11,11 @@ import torch
 from pydantic import BaseModel
 
 from models.demo import Demo, Limits
+from server.bookmarks import Bookmarks
 from server.fairlock import FairLock
 from server.pacing import Pace
 from server.persistence import Persisted
-from server.protocol import Pause, Play, Preset, Reset, Select, SetParams, Step
+from server.protocol import Bookmark, Jump, Pause, Play, Preset, Reset, Select, SetParams, Step, Unbookmark
 from server.snapshot import Built, Snapshots
 
 LOSS_LOG_MAX = 4000  # points kept for the chart; past it every other one goes, so a 1,000,000-step run still fits
@@ -62,6 +63,7 @@ class Session(Snapshots, Persisted):
         self.pace = Pace()  # stop at an iteration, pause when solved; the real training speed
         self.lesson: int | None = None  # the lesson step (1-based) this session was last set to, for the step bar
         self.marks: list[tuple[int, str]] = []  # (iteration, label): the chart's markers at phase changes
+        self.bookmarks = Bookmarks()  # moments to jump back to (server.bookmarks); they outlive resets and steps
         self.k = 1  # iterations per slice, adapted so a slice fits the engine's time budget
         self.last_seen = time.monotonic()  # a page last opened or left it (server.connections counts them)
         self._built: Built | None = None
@@ -113,6 +115,8 @@ class Session(Snapshots, Persisted):
                         raise ValueError(f"unknown preset {name!r}; expected one of {', '.join(self.demo.presets)}")
                     self.demo = self.new_demo(type(self.demo), self.demo.seed, name)
                     self._restart()
+                case Bookmark() | Jump() | Unbookmark():
+                    self.bookmarks.apply(self, cmd)
                 case _:
                     self._demo_command(cmd)
             self.version += 1

@@ -62,6 +62,7 @@ class Snapshots:
             **self.pace.public(),
             "lesson": self.lesson,
             "marks": self.marks,
+            "bookmarks": self.bookmarks.public(),
             "lr": self.demo.lr,
             "seed": self.demo.seed,
             "preset": self.demo.preset,

@@ -1,5 +1,6 @@
 """Deployment settings from NNP_* variables (server/config.py, pydantic-settings): the names and defaults as
-documented, an empty variable as unset (NNP_DB_PATH's empty: nothing saved), and a wrong value refused with the variable's name."""
+documented, an empty variable as unset (but NNP_DB_PATH empty: nothing saved), and a wrong value refused with the
+variable's name."""
 
 from __future__ import annotations
 

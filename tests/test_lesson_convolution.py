@@ -1,4 +1,4 @@
-"""Demo 5's lesson steps (models/conv_lesson.py): what each step says the class will see, recomputed."""
+"""Demo 5's lesson steps (models/demos/convolution/lesson.py): what each step says the class will see, recomputed."""
 
 from __future__ import annotations
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import re
+from pathlib import Path
 
 import pytest
 import torch
@@ -10,9 +12,12 @@ import torch
 from models.data import shadows
 from models.demos.autoencoder.demo import AutoencoderDemo
 from models.demos.boundary.demo import BoundaryDemo
+from models.demos.knockout import steps as knockout_steps
+from models.demos.knockout.config import KnockoutConfig
 from models.demos.knockout.demo import KnockoutDemo
 from models.demos.knockout.lesson import NARROW_BUDGET
 from models.demos.knockout.steps import BATCH_STEP, DROPOUT_STEP, NARROW_KEEP_GOING_STEP, NARROW_STEP
+from models.demos.sigmoid import lesson as sigmoid_lesson
 from models.demos.sigmoid.demo import SigmoidDemo
 from models.lesson import LessonStep
 from models.nn.probes import max_stimulus
@@ -230,3 +235,56 @@ def test_the_narrow_steps_budget_is_the_one_docs_lessons_states() -> None:
     from models.demos.knockout.demo import KnockoutConfig
 
     assert NARROW_BUDGET == KnockoutConfig().stuck_budget
+
+
+def test_every_steps_view_names_a_panel_of_its_page_and_a_sample_it_has() -> None:
+    """A step's `view` (what the page outlines and selects) must name what is there: a panel the demo's page has
+    (`.NAME-panel`), and for the sigmoid's noise-point steps the noise point itself."""
+    from fastapi.testclient import TestClient
+
+    from server.app import create_app
+    from server.config import Settings
+
+    with TestClient(create_app(Settings(db_path=":memory:", device="cpu"))) as client:
+        for name, cls in DEMOS.items():
+            page = client.get(f"/demos/{name}").text
+            for st in cls.lesson:
+                assert set(st.view) <= {"panel", "sample", "stage", "maps", "cell"}, st.view
+                if "panel" in st.view:
+                    assert f'{st.view["panel"]}-panel' in page, f"{name}: no {st.view['panel']} panel"
+    for k in (4, 5):
+        s = started("sigmoid", k)
+        pts = s.demo.neuron.points
+        at = (pts.xs[sigmoid_lesson.NOISE_INDEX], pts.ys[sigmoid_lesson.NOISE_INDEX])
+        assert at == (sigmoid_lesson.NOISE_X, 1), "the step selects the noise point"
+
+
+def _docs_table(heading: str) -> list[list[str]]:
+    """The per-seed rows of docs/lessons.md's first table under `heading`."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "lessons.md").read_text()
+    body = text[text.index(heading):]
+    body = body[: body.index("The rest of the final line")]
+    return [[c.strip() for c in line.strip().strip("|").split("|")] for line in body.splitlines()
+            if re.match(r"\| \d+ \|", line)]
+
+
+def test_knockout_many_seeds_step_runs_docs_measurement_and_says_its_numbers() -> None:
+    """Step 9 starts the many-seeds batch on docs/lessons.md's seeds and budget (the batch runs the CLI's presets,
+    so it gives the numbers measured there), lets every run use its whole budget before it pauses, and its
+    `expect` says what those tables say (the tables themselves: test_lesson_claims and the CLI)."""
+    cfg = KnockoutConfig()
+    s = started("knockout", 9)
+    b = s.demo.batch
+    assert b is not None and (b.seed0, b.seeds, b.steps) == (0, knockout_steps.BATCH_SEEDS, cfg.stuck_budget)
+    assert b.kinds == ("pruned", "narrow") and knockout_steps.BATCH_SHARE == cfg.batch_share
+    assert s.running and s.speed == 0
+    assert (s.pace.stop_at - s.demo.iteration) * cfg.batch_share >= len(b.runs) * b.steps
+    pruned, narrow = _docs_table("### 8. Knock out"), _docs_table("### 9. Two per column")
+    seeds = [str(k) for k in range(b.seeds)]
+    assert [r[0] for r in pruned] == seeds == [r[0] for r in narrow]
+    assert all(r[1] != "-" and r[3] == "2 2 2 2 2" for r in pruned), "every pruned run solves at two per column"
+    solved = {r[0]: r[1] for r in narrow if r[2] == "solved"}
+    expect = KnockoutDemo.lesson[8].expect
+    assert f"all {b.seeds} wide-then-pruned nets solve" in expect
+    assert f"{len(solved)} solve" in expect and f"{b.seeds - len(solved)} are stuck at {b.steps:,}" in expect
+    assert f"seeds {' and '.join(solved)}" in expect and all(at in expect for at in solved.values())

@@ -130,3 +130,29 @@ def test_pages_render(client: TestClient) -> None:
         assert f'href="/demos/{slug}"' in index.text
         assert client.get(f"/demos/{slug}").status_code == 200
     assert client.get("/demos/nope").status_code == 404
+
+
+def test_a_frame_that_cannot_be_built_is_said_and_closes_the_page(client: TestClient,
+                                                                  monkeypatch: pytest.MonkeyPatch,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    """A bug in building a frame must not leave the page silently frameless: it hears why, the socket closes with
+    1011 (so the page reconnects), the server logs it and still serves other pages."""
+    from starlette.websockets import WebSocketDisconnect
+
+    from server.session import Session
+
+    def broken(self: Session, *a: object) -> None:
+        raise KeyError("bookmarks")
+
+    with monkeypatch.context() as m:
+        m.setattr(Session, "frame", broken)
+        with client.websocket_connect("/ws/autoencoder") as ws:
+            assert next_of(ws, "hello")
+            err = next_of(ws, "error")
+            assert "could not build a frame" in err["message"] and "bookmarks" in err["message"]
+            with pytest.raises(WebSocketDisconnect) as closed:
+                ws.receive_text()
+            assert closed.value.code == 1011
+    assert "could not be built" in caplog.text
+    with client.websocket_connect("/ws/autoencoder") as ws:
+        assert next_of(ws, "frame")["iteration"] == 0

@@ -60,7 +60,7 @@ def sessions_at_once(counts: tuple[int, ...], seconds: float) -> dict[str, float
 
 def batched_sessions(n: int, seconds: float, device: str = "cpu") -> float:
     """Iterations per second summed over n autoencoder sessions stepped as ONE batched computation (the GPU
-    path, models/batched.py) on `device`: each session still trains on its own data and weights."""
+    path, models/nn/batched.py) on `device`: each session still trains on its own data and weights."""
     from models.nn.batched import BatchedMLP
 
     w = WORKLOADS[2]

@@ -1,5 +1,6 @@
 // The loss chart: iterations on x (linear or log), loss on y (linear or log), thinned so a 160,000-step run stays
-// light, with a labelled marker at every phase change the server reports (fine-tune, knockout, lesson step, ...).
+// light, with a labelled marker at every phase change the server reports (fine-tune, knockout, lesson step, ...),
+// the session's bookmarks, and a faint "ghost": the run before "run it again", labelled with its seed.
 
 import { Surface } from "./canvas.js";
 import * as look from "./projector.js";
@@ -14,10 +15,23 @@ export class LossChart {
     this.points = []; // [iteration, v0, v1, ...]
     this.marks = []; // [iteration, label]
     this.logX = false;
+    this.bookmarks = []; // [iteration, name]
+    this.ghost = null; // {label, points: [iteration, loss]}: the previous run, until cleared
+    this.onGhost = null; // called with the ghost (or null) when it changes
     this.surface = new Surface(canvas, (ctx, w, h) => this.draw(ctx, w, h));
   }
 
   reset() { this.points = []; this.surface.redraw(); }
+
+  // Keep the run shown now as the faint second series (the next run replaces the points).
+  keepGhost(label) {
+    const pts = this.points.filter((p) => p[1] != null && Number.isFinite(p[1])).map((p) => [p[0], p[1]]);
+    if (pts.length) this.setGhost({ label, points: pts });
+  }
+
+  setGhost(ghost) { this.ghost = ghost; if (this.onGhost) this.onGhost(ghost); this.surface.redraw(); }
+
+  setBookmarks(list) { this.bookmarks = list || []; this.surface.redraw(); }
 
   setLog(on) { this.log = on; this.surface.redraw(); }
 
@@ -57,8 +71,10 @@ export class LossChart {
       ctx.fillText("press play: the loss will appear here", (L + w - R) / 2, h / 2);
       return;
     }
-    const xs = pts.map((p) => p[0]);
-    const vals = pts.flatMap((p) => p.slice(1)).filter((v) => v != null && Number.isFinite(v) && (!this.log || v > 0));
+    const ghost = this.ghost ? this.ghost.points.filter((p) => !this.log || p[1] > 0) : [];
+    const xs = pts.map((p) => p[0]).concat(ghost.map((p) => p[0]));
+    const vals = pts.flatMap((p) => p.slice(1)).concat(ghost.map((p) => p[1]))
+      .filter((v) => v != null && Number.isFinite(v) && (!this.log || v > 0));
     if (!vals.length) {
       // Every value is exactly 0 (a perceptron that separates its points): nothing to place on a log axis, and
       // the axis bounds would be infinite (the decade loop below would never end).
@@ -81,7 +97,8 @@ export class LossChart {
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
     if (this.log) {
-      const every = Math.max(1, Math.ceil(((fpx + 4) * (y1 - y0)) / (h - T - B))); // labels apart, never overlapping
+      // labels apart, never overlapping (a plot squeezed to a few pixels gets its top label only)
+      const every = Math.max(1, Math.ceil(((fpx + 4) * (y1 - y0)) / Math.max(1, h - T - B)));
       for (let e = y0; e <= y1; e++) {
         const y = T + (1 - (e - y0) / (y1 - y0)) * (h - T - B);
         if ((e - y0) % every === 0) ctx.fillText(`1e${e}`, L - 6, y);
@@ -104,6 +121,17 @@ export class LossChart {
     ctx.fillText(this.label + (this.log ? " (log)" : ""), 0, 0);
     ctx.restore();
     this.drawMarks(ctx, X, x0, x1, w, h, T, B, fpx);
+    this.drawBookmarks(ctx, X, x0, x1, h, B);
+    if (ghost.length) {
+      ctx.strokeStyle = "rgba(90,90,90,0.45)";
+      ctx.lineWidth = look.line(2);
+      ctx.beginPath();
+      ghost.forEach((p, i) => (i ? ctx.lineTo(X(p[0]), Y(p[1])) : ctx.moveTo(X(p[0]), Y(p[1]))));
+      ctx.stroke();
+      ctx.textAlign = "right";
+      ctx.fillStyle = "#777";
+      ctx.fillText(this.ghost.label, w - R - 6, T + fpx + 2);
+    }
     // Lines.
     const strokes = ["#1b5fb0", "#c2571a", "#2a8a3a"];
     this.series.forEach((_, s) => {
@@ -118,6 +146,7 @@ export class LossChart {
       }
       ctx.stroke();
     });
+    this.surface.canvas.dataset.curves = String(this.series.length + (ghost.length ? 1 : 0)); // what was drawn (tests)
     if (this.series.length > 1) {
       ctx.textAlign = "left";
       this.series.forEach((name, s) => {
@@ -152,6 +181,19 @@ LossChart.prototype.drawMarks = function (ctx, X, x0, x1, w, h, T, B, fpx) {
     ctx.fillRect(lx - 1, y - 1, tw + 2, look.px(11, "chart marks") + 2);
     ctx.fillStyle = "#8a5a00";
     ctx.fillText(label, lx, y);
+  }
+  ctx.restore();
+};
+
+// A bookmark: a blue triangle on the x axis at its iteration (its name is in the list above the chart).
+LossChart.prototype.drawBookmarks = function (ctx, X, x0, x1, h, B) {
+  const s = look.px(7, "chart marks");
+  ctx.save();
+  ctx.fillStyle = "#1b5fb0";
+  for (const [it] of this.bookmarks) {
+    if (it < x0 || it > x1) continue;
+    const x = X(Math.max(it, 1)), y = h - B;
+    ctx.beginPath(); ctx.moveTo(x, y - s); ctx.lineTo(x - s * 0.7, y + 1); ctx.lineTo(x + s * 0.7, y + 1); ctx.fill();
   }
   ctx.restore();
 };

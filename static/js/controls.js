@@ -1,6 +1,6 @@
 // What every demo page has: play/pause, step, reset, learning rate, speed, seed, "train N", "stop at", "pause
 // when solved", the loss chart, the iteration count and speed, the palette toggle, the lesson bar, the shortcut
-// list, and the keyboard (space, s, r, m, l, ?). A demo page calls startDemo() and gets the socket and a hook for
+// list, bookmarks and the previous run's ghost curve, and the keyboard (space, s, r, x, m, l, ?). A demo page calls startDemo() and gets the socket and a hook for
 // its own part of each frame.
 
 import * as colors from "./colors.js";
@@ -8,6 +8,7 @@ import { LossChart, fmtIt } from "./chart.js";
 import { DemoSocket } from "./socket.js";
 import { classroom } from "./classroom.js";
 import { LessonBar } from "./lesson.js";
+import { BookmarkBar } from "./bookmarks.js";
 import * as look from "./projector.js";
 import { markTouch } from "./touch.js";
 import { Look } from "./look.js";
@@ -16,7 +17,7 @@ const $ = (sel, root = document) => root.querySelector(sel);
 // How the page was asked to look (?lesson, ...), read before the socket tidies the URL.
 export const pageFlags = new URLSearchParams(location.search);
 
-export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
+export function startDemo(name, { onFrame, onHello, onView, chart = {} } = {}) {
   markTouch();
   const ui = {
     play: $("#play"), step: $("#step"), reset: $("#reset"), lr: $("#lr"), speed: $("#speed"), seed: $("#seed"),
@@ -27,6 +28,13 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
   const lossChart = new LossChart($("#loss-chart"), { log: ui.log ? ui.log.checked : true, ...chart });
   let last = null;
   let toastTimer = null;
+  const ghostClear = $("#ghost-clear");
+  lossChart.onGhost = (g) => {
+    if (!ghostClear) return;
+    ghostClear.classList.toggle("hidden", !g);
+    if (g) ghostClear.textContent = `clear ${g.label}`;
+  };
+  if (ghostClear) ghostClear.addEventListener("click", () => lossChart.setGhost(null));
   const own = new Look(name); // a follower's own selection and inspection (look.js)
 
   const toast = (text, kind = "error") => {
@@ -55,6 +63,7 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
       if (f.restart) lossChart.reset();
       lossChart.add(f.losses);
       lossChart.setMarks(f.marks);
+      bookmarks.onFrame(f);
       ui.iteration.textContent = f.iteration.toLocaleString("en-US");
       ui.rate.textContent = f.its_per_s > 0 ? `${fmtIt(Math.round(f.its_per_s))} it/s` : "idle";
       ui.play.textContent = f.running ? "Pause" : "Play";
@@ -95,17 +104,33 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
   if (pageFlags.get("hide")) look.hide(pageFlags.get("hide").split(","));
   let firstFrame = true;
   let slowSpeed = null; // the speed "max" goes back to
-  const lesson = $("#lesson-bar") ? new LessonBar(name, (cmd) => sock.send(cmd)) : null;
+  // A lesson step's view (models/lesson.py): `panel` is outlined and scrolled to, `sample` selected; the demo's
+  // own keys (a map cell, a stage) go to its onView.
+  const showView = (view, f) => {
+    document.querySelectorAll(".lesson-focus").forEach((el) => el.classList.remove("lesson-focus"));
+    const panel = view.panel && $(`.${view.panel}-panel`);
+    if (panel) panel.classList.add("lesson-focus");
+    if (Number.isInteger(view.sample) && view.sample !== f.selected) send({ type: "select", sample: view.sample });
+    if (onView) onView(view, f);
+    requestAnimationFrame(() => reveal($(".lesson-focus"))); // once the step's frame is drawn: its final height
+  };
+  const lesson = $("#lesson-bar") ? new LessonBar(name, (cmd) => sock.send(cmd), showView) : null;
 
   room = classroom(sock, { toast });
   const send = (cmd) => {
     if (sock.following && own.take(cmd)) { if (last && onFrame) onFrame(own.apply(last)); return; }
     sock.send(cmd);
   };
+  const bookmarks = new BookmarkBar(send, lossChart);
+  // A new run (reset, a new seed, "again"): the one on the chart now stays as a faint curve, for comparison.
+  const rerun = (seed) => {
+    if (last && !sock.following) lossChart.keepGhost(`seed ${last.seed}`);
+    send(seed === undefined ? { type: "reset" } : { type: "reset", seed });
+  };
   const toggle = () => send({ type: last && last.running ? "pause" : "play" });
   ui.play.addEventListener("click", toggle);
   ui.step.addEventListener("click", () => send({ type: "step", n: 1 }));
-  ui.reset.addEventListener("click", () => send({ type: "reset", seed: Number(ui.seed.value) || 0 }));
+  ui.reset.addEventListener("click", () => rerun(Number(ui.seed.value) || 0));
   ui.lr.addEventListener("change", () => {
     const lr = Number(ui.lr.value);
     if (!(lr > 0) || !Number.isFinite(lr)) {
@@ -137,10 +162,10 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
   if (helpClose) helpClose.addEventListener("click", () => help(false));
   // "Run it again, to see it is no fluke" (lecture): the next seed and play, in one click.
   if (ui.again) ui.again.addEventListener("click", () => {
-    send({ type: "reset", seed: (last ? last.seed : Number(ui.seed.value) || 0) + 1 });
+    rerun((last ? last.seed : Number(ui.seed.value) || 0) + 1);
     send({ type: "play" });
   });
-  ui.seed.addEventListener("change", () => send({ type: "reset", seed: Math.max(0, Math.floor(Number(ui.seed.value) || 0)) }));
+  ui.seed.addEventListener("change", () => rerun(Math.max(0, Math.floor(Number(ui.seed.value) || 0))));
   if (ui.speed) ui.speed.addEventListener("change", () => send({ type: "set", speed: Number(ui.speed.value) }));
   if (ui.log) ui.log.addEventListener("change", () => lossChart.setLog(ui.log.checked));
   const logX = $("#log-x");
@@ -162,8 +187,9 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (ev.key === " ") { ev.preventDefault(); toggle(); }
     else if (ev.key === "s") send({ type: "step", n: 1 });
-    else if (ev.key === "r") send({ type: "reset" });
-    else if (ev.key === "m") toggleMax();
+    else if (ev.key === "r") rerun();
+    else if (ev.key === "x") toggleMax();
+    else if (ev.key === "m") bookmarks.mark();
     else if (ev.key === "p") look.toggle();
     else if (ev.key === "f") look.fullPanel();
     else if (ev.key === "?") help(ui.helpOverlay.classList.contains("hidden"));
@@ -171,4 +197,23 @@ export function startDemo(name, { onFrame, onHello, chart = {} } = {}) {
     else if (ev.key === "l" && lesson) (lesson.shown ? lesson.hide() : lesson.show(last && last.lesson));
   });
   return { send, toast, chart: lossChart, last: () => last, socket: sock, lesson };
+}
+
+// Scroll a lesson step's panel into view, as little as it takes, not past the panel's own top, and not past the
+// step bar's top unless the panel would stay mostly out of sight: the class keeps the step's title in view.
+function reveal(panel, tries = 10) {
+  if (!panel) return;
+  const r = panel.getBoundingClientRect();
+  // not laid out yet (a panel the step's first frames fill in, as the knockout's seeds): look again shortly
+  if (!r.height) { if (tries > 0) setTimeout(() => reveal(panel, tries - 1), 200); return; }
+  if (r.top >= 0 && r.bottom <= innerHeight) return;
+  const bar = $("#lesson-bar");
+  let y = scrollY + r.top - 8; // above the view: up to its top
+  if (r.top >= 0) {
+    const barTop = bar && !bar.classList.contains("hidden") ? scrollY + bar.getBoundingClientRect().top - 4 : Infinity;
+    y = Math.min(scrollY + r.bottom - innerHeight + 8, y);
+    // keep the step bar on screen when that still shows a good part of the panel; else the panel comes first
+    if (y > barTop && scrollY + r.top < barTop + innerHeight * 0.6) y = barTop;
+  }
+  if (Math.abs(y - scrollY) > 1) window.scrollTo({ top: Math.max(0, y) });
 }

@@ -1,13 +1,15 @@
 // The lesson bar: the demo's lecture as steps, walked with one key. A presenter remote sends PageDown / PageUp
 // (some also "." and "b"); the arrow keys do the same. The server rebuilds each step's state and pauses its
-// training where the step says (server/lesson.py): the page only asks for a step and shows the frames.
+// training where the step says (server/lesson.py): the page only asks for a step and shows the frames, then sets
+// up the step's `view` (what to look at: a panel, a sample, a map cell) through `onView` once the step is built.
 
 const $ = (sel) => document.querySelector(sel);
 
 export class LessonBar {
-  constructor(demo, send) {
+  constructor(demo, send, onView = null) {
     this.demo = demo;
     this.send = send;
+    this.onView = onView;
     this.steps = [];
     this.k = 0; // the step the page asked for (1-based); 0: none yet
     this.shown = false;
@@ -63,7 +65,11 @@ export class LessonBar {
   // Every frame: the step bar says whether the step is being prepared, training, or done.
   onFrame(f) {
     if (!this.shown) return;
-    if (this.pending && f.lesson === this.k && f.restart) this.pending = false;
+    if (this.pending && f.lesson === this.k && f.restart) {
+      this.pending = false;
+      const step = this.steps[this.k - 1];
+      if (this.onView) this.onView(step.view || {}, f);
+    }
     this.render(f);
   }
 

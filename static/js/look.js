@@ -1,7 +1,7 @@
 // Looking without forking: a follower selects samples and inspects neurons on its own page. The frame carries
 // the network (weights, biases, knockouts) and the samples, so the page recomputes what a selection changes
-// (every neuron's value, the columns, the most stimulating input) itself, the way models/view.py and
-// models/probes.py do, and the lecturer's session never hears of it. Hovering a heatmap is local anyway.
+// (every neuron's value, the columns, the most stimulating input) itself, the way models/nn/view.py and
+// models/nn/probes.py do, and the lecturer's session never hears of it. Hovering a heatmap is local anyway.
 
 const sigmoid = (z) => 1 / (1 + Math.exp(-z));
 
@@ -23,7 +23,7 @@ export function forward(net, x, linearOut = false) {
   return out;
 }
 
-// The input in [0, 1]^n that drives one neuron highest, as models/probes.py finds it: exact for a first-layer
+// The input in [0, 1]^n that drives one neuron highest, as models/nn/probes.py finds it: exact for a first-layer
 // sigmoid unit (a level is on where its weight is positive), else the best of every binary pattern.
 export function maxStimulus(net, layer, unit, linearOut) {
   const n = net.sizes[0];

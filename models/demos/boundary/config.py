@@ -47,3 +47,15 @@ PRESETS: dict[str, BoundaryConfig] = {
     "overfit": BoundaryConfig(dataset="circle", n=150, noise=0.5, test_ratio=0.8, hidden=[16, 16, 16],
                               activation="tanh", lr=0.1, batch=10, steps=2000),
 }
+
+
+# What a set-up is made of (not lr, which `set` changes, nor the steps `run` trains): the page's "lesson" label
+# says "(changed)" once any of it differs from the preset the session started from.
+SETUP = ("dataset", "n", "noise", "test_ratio", "hidden", "activation", "output", "features", "batch", "l1", "l2",
+         "dropout_on")
+
+
+def preset_changed(cfg: BoundaryConfig, preset: str, n_points: int) -> bool:
+    """Whether the session is no longer its preset's set-up: configured, other data, points clicked in or out."""
+    ref = PRESETS[preset]
+    return n_points != cfg.n or any(getattr(cfg, k) != getattr(ref, k) for k in SETUP)

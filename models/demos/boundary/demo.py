@@ -14,10 +14,10 @@ from models.demo import Demo, FitJob, Script, Train
 from models.demos.boundary import net as bn
 from models.demos.boundary import overfit, perceptron
 from models.demos.boundary.commands import AddPoint, ClearPoints, Configure, ImportCSV, LoadDataset, RemovePoint
-from models.demos.boundary.config import MAX_HIDDEN, MAX_LAYERS, MAX_WIDTH, PRESETS, BoundaryConfig
+from models.demos.boundary.config import MAX_HIDDEN, MAX_LAYERS, MAX_WIDTH, PRESETS, BoundaryConfig, preset_changed
 from models.demos.boundary.lesson import LESSON
 from models.demos.boundary.perceptron import equation
-from models.demos.boundary.view import HEATMAP, THUMB, heatmaps
+from models.demos.boundary.view import HEATMAP, THUMB, heatmaps, metrics
 from models.nn.activations import ACTIVATIONS
 from models.nn.dropout import Dropout, dropped
 from models.nn.mlp import MLP
@@ -111,6 +111,7 @@ class BoundaryDemo(Demo):
                 self.points.remove(command.which(self.points))
             case ClearPoints():
                 self.points = datasets2d.PointSet.empty()
+                self.cfg.dataset, self.cfg.n = "none", 0  # the page's dataset label must not name what went
             case LoadDataset():
                 seed = self.seed if command.seed is None else command.seed
                 self.check_points(command.n)
@@ -121,6 +122,7 @@ class BoundaryDemo(Demo):
                 points = datasets2d.from_csv(command.text)
                 self.check_points(len(points))
                 self.points = points
+                self.cfg.dataset, self.cfg.n = "csv", len(points)
             case Configure():
                 self._configure(command)
                 return
@@ -194,21 +196,9 @@ class BoundaryDemo(Demo):
             return None
         return FitJob(self.net, x, y, self.lr, self.cfg.batch, self.trained, errors=self.errors())
 
-    @torch.no_grad()
     def metrics(self) -> dict[str, Any]:
         """Loss (mean squared error of the output, the number on the chart) and accuracy, training and test."""
-        out: dict[str, Any] = {}
-        for split, test in (("train", False), ("test", True)):
-            xy, label = self.points.subset(test)
-            out[f"n_{split}"] = len(label)
-            if not len(label):
-                out[f"{split}_loss"] = out[f"{split}_accuracy"] = None
-                continue
-            last = bn.layers(self.net, self.cfg.output, features.transform(xy, self.cfg.features).to(self.device))[-1]
-            y = bn.targets(label, self.cfg.output, self.points.classes).to(self.device)
-            out[f"{split}_loss"] = float(((last - y) ** 2).mean())
-            out[f"{split}_accuracy"] = float((bn.predicted_class(last, self.cfg.output).cpu() == label).double().mean())
-        return out
+        return metrics(self.net, self.cfg, self.points, self.device)
 
     @torch.no_grad()
     def solved(self) -> bool:
@@ -238,7 +228,8 @@ class BoundaryDemo(Demo):
         p = self.points
         return {
             "net": self.net_snapshot(self.net, None),
-            "config": asdict(self.cfg) | {"classes": p.classes},
+            "config": asdict(self.cfg) | {"classes": p.classes,
+                                          "changed": preset_changed(self.cfg, self.preset, len(p))},
             "inputs": list(self.cfg.features),
             "points": {"x": [round(v, 4) for v in p.xy[:, 0].tolist()], "y": [round(v, 4) for v in p.xy[:, 1].tolist()],
                        "label": p.label.tolist(), "test": [int(t) for t in p.test.tolist()]},

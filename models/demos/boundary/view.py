@@ -51,3 +51,21 @@ def _grids() -> torch.Tensor:
 def _grid_inputs(names: tuple[str, ...]) -> torch.Tensor:
     """The network's inputs at every grid cell, float32, per feature set (the sines need not run every frame)."""
     return features.transform(_grids(), list(names)).to(torch.float32)
+
+
+@torch.no_grad()
+def metrics(net: MLP, cfg: BoundaryConfig, points: datasets2d.PointSet, device: torch.device | str) -> dict[str, Any]:
+    """Loss (mean squared error of the output, the number on the chart) and accuracy, training and test."""
+    out: dict[str, Any] = {}
+    for split, test in (("train", False), ("test", True)):
+        xy, label = points.subset(test)
+        out[f"n_{split}"] = len(label)
+        if not len(label):
+            out[f"{split}_loss"] = out[f"{split}_accuracy"] = None
+            continue
+        last = bn.layers(net, cfg.output, features.transform(xy, cfg.features).to(device))[-1]
+        y = bn.targets(label, cfg.output, points.classes).to(device)
+        out[f"{split}_loss"] = float(((last - y) ** 2).mean())
+        out[f"{split}_accuracy"] = float((bn.predicted_class(last, cfg.output).cpu() == label).double().mean())
+    return out
+

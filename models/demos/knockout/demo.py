@@ -207,9 +207,10 @@ class KnockoutDemo(Demo):
         self.dropout_on, self.dropout_p = state["dropout_on"], state["dropout_p"]
         super().load(state)  # rebuilds from the seed with the width and knockouts above
         self.net.load(state["net"])
-        self.tracked.load(state["tracked"])
-        # Dropout draws go on from a stream of their own: a restored session needs no generator state.
+        # Dropout draws go on where they were (the tracked state has the generator's); a save from before that
+        # draws on from a stream of its own
         self.tracked.gen.manual_seed(self.seed * 1_000_003 + self.iteration)
+        self.tracked.load(state["tracked"])
         self.batch = Batch.from_state(self._make, state["batch"]) if state["batch"] is not None else None
 
 

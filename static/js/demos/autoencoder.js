@@ -56,8 +56,11 @@ function render(f) {
     ]);
     $("#columns").classList.remove("hidden");
     $("#probs").classList.add("hidden");
+    if ($("#columns").nextElementSibling !== $("#probs")) $("#columns").after($("#probs"));
   } else {
     columns.set([{ label: "input", values: s.levels }]);
+    // the probabilities and the fine-tune's count first: on a short screen they are what must stay in view
+    if ($("#probs").nextElementSibling !== $("#columns")) $("#columns").before($("#probs"));
     const p = d.probs[d.selected];
     const best = p.indexOf(Math.max(...p));
     $("#probs").replaceChildren(...d.classes.map((name, k) => {

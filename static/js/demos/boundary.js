@@ -159,6 +159,25 @@ const num = (v) => (v == null ? "-" : v !== 0 && v < 0.001 ? v.toExponential(1) 
 let lastTest = -1;
 
 const NET_HINT = $("#net-hint").textContent;
+// What the chart shows, by output: the squared error of what the net outputs (whatever it trains on), or for the
+// perceptron rule's step the share of points on the wrong side (the same number: outputs and targets are 0 or 1).
+const CHART_TITLE = {
+  step: ["Error rate: the share of points on the wrong side", "error rate"],
+  sigmoid: ["Squared error of the output (it trains on cross-entropy)", "loss"],
+  "sigmoid-mse": ["Squared error of the output (the loss it trains on)", "loss"],
+  softmax: ["Squared error of the probabilities (it trains on cross-entropy)", "loss"],
+};
+
+function renderLabels(f) {
+  const d = f.demo, c = d.config;
+  const [title, axis] = CHART_TITLE[c.output] || CHART_TITLE.sigmoid;
+  $("#chart-title").textContent = title;
+  if (demo.chart.label !== axis) { demo.chart.label = axis; demo.chart.surface.redraw(); }
+  const n = d.points.x.length, test = d.points.test.reduce((a, t) => a + t, 0);
+  $("#data-count").textContent = n ? `${n.toLocaleString("en-US")} points: ${(n - test).toLocaleString("en-US")} training, ${test.toLocaleString("en-US")} test`
+    : "no points: click the plane to add some";
+  for (const o of $("#preset").options) o.textContent = o.value + (o.value === f.preset && c.changed ? " (changed)" : "");
+}
 
 function render(f) {
   frame = f;
@@ -197,4 +216,5 @@ function render(f) {
       + `t = ${ln.t.toFixed(3)}; output 1 (class A) ${side} the line.`;
   }
   syncControls(f, ui);
+  renderLabels(f);
 }

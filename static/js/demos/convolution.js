@@ -10,8 +10,9 @@ let frame = null;
 let drawValue = 1; // what a drag paints: the opposite of the first pixel it touched
 let inspected = null; // {side: "slides" | "cnn", k, r, c}
 let lastShape = "";
+let focusMaps = []; // the slides' rows a lesson step points at
 
-const demo = startDemo("convolution", { onFrame: render });
+const demo = startDemo("convolution", { onFrame: render, onView: lessonView });
 const narrow = window.matchMedia("(max-width: 800px)");
 const selected = () => (frame ? frame.demo.selected : 0);
 
@@ -151,6 +152,19 @@ function renderExplain(d, img) {
   });
 }
 
+// A lesson step's view (models/demos/convolution/lesson.py): which stage to look at (its column outlined), which maps, which
+// cell explained; a step without a cell clears the one before.
+const STAGE_PANEL = { maps: ".slides-panel", relu: ".slides-panel", pooled: ".slides-panel", cnn: ".cnn-panel", compare: ".cnn-panel" };
+function lessonView(view) {
+  const [k, r, c] = view.cell || [];
+  inspected = view.cell ? { side: "slides", k, r, c } : null;
+  focusMaps = view.maps || [];
+  for (const sel of [".slides-panel", ".cnn-panel"]) $(sel).dataset.stage = STAGE_PANEL[view.stage] === sel ? view.stage : "";
+  const panel = STAGE_PANEL[view.stage] && $(STAGE_PANEL[view.stage]);
+  if (panel) panel.classList.add("lesson-focus"); // the page scrolls to it (controls.js)
+  if (frame) render(frame);
+}
+
 function render(f) {
   frame = f;
   const d = f.demo;
@@ -162,6 +176,7 @@ function render(f) {
   slides.inspected = inspected && inspected.side === "slides" ? inspected : null;
   cnn.inspected = inspected && inspected.side === "cnn" ? inspected : null;
   slides.set(d.slides, d.slides.names.map((n, k) => `${k + 1}: ${n}`));
+  [...$("#slides-rows").children].forEach((row, k) => row.classList.toggle("focus", focusMaps.includes(k)));
   const names = d.slides.names;
   const symbol = names.map((n) => n.replace("diagonal ", ""));
   cnn.set(d.cnn, d.cnn.correlation.map((row, k) => `${k + 1}: r with\n${row.map((v, j) => `${symbol[j]} ${v.toFixed(2)}`).join("\n")}`));

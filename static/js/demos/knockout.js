@@ -201,6 +201,11 @@ function renderBatch(b, running, budgets) {
   }
   renderVerdict(b, budgets);
   if (!b) return;
+  // the boxes say what the batch on show ran with (a lesson step or another page may have started it)
+  for (const [id, v] of [["#batch-seeds", b.seeds], ["#batch-steps", b.first_steps], ["#batch-dropout", b.dropout]]) {
+    const el = $(id);
+    if (document.activeElement !== el && [...el.options].some((o) => Number(o.value) === v)) el.value = String(v);
+  }
   const c = b.counts;
   const half = b.seeds;
   const tally = (k) => `${c[k].solved} solved, ${c[k].stuck} stuck` +
