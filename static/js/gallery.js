@@ -5,7 +5,7 @@
 
 import { NetView } from "./netview.js";
 import { adoptKey, api } from "./roomkeys.js";
-import { paceButton } from "./lecturer.js";
+import { followStepButton, paceButton } from "./lecturer.js";
 import { drawCard, drawHistogram, drawOverlay, drawSpark } from "./cards.js";
 
 const $ = (sel) => document.querySelector(sel);
@@ -167,6 +167,7 @@ async function poll(again = true) {
 (async () => {
   key = await adoptKey(code);
   if (!key) { note(`This browser does not have the lecturer key of room ${code}: open the dashboard from the lecturer's page.`); return; }
-  $("#dash-pace").replaceChildren(paceButton(code, key, { toast: (t) => note(t) }));
+  $("#dash-pace").replaceChildren(paceButton(code, key, { toast: (t) => note(t) }),
+    followStepButton(code, key, { toast: (t) => note(t) }));
   poll();
 })();
