@@ -39,6 +39,7 @@ def test_a_convolution_student_on_the_dashboard(lecturer: Page, student: Page, l
     url = live_server.url
     lecturer.goto(f"{url}/demos/convolution")
     expect(lecturer.locator("#conn")).to_have_text("connected")
+    lecturer.wait_for_function("() => sessionStorage.getItem('nnp-session-convolution')")  # its hello came
     lecturer.click("#room-open")
     code = lecturer.locator(".join-code").inner_text()
     lecturer.click("#classroom-close")
