@@ -54,10 +54,13 @@ class LectureMixin:
     async def lecturer_step(self: RoomHub, s: Session, step: int) -> None:
         """The lecturer's own page went to a lesson step: the room says so (its follower pages show it, and with
         "follow my step" students' sandboxes go there too). A session that leads no room changes nothing."""
-        code = await self.backend.led_by(s.id)
-        room = await self.backend.get(code) if code is not None else None
-        if room is not None and room.lecturer == s.id and room.step != step:
-            await self._change(room, step=step)
+        try:
+            code = await self.backend.led_by(s.id)
+            room = await self.backend.get(code) if code is not None else None
+            if room is not None and room.lecturer == s.id and room.step != step:
+                await self._change(room, step=step)
+        except Exception:  # noqa: BLE001 - Redis away for a moment: the step was taken, the room hears of the next
+            log.exception("telling the room of session %s's lesson step failed", s.id)
 
     async def follow_steps(self: RoomHub, code: str, key: str | None, on: bool) -> Room:
         room = await self.authorize(code, key)
