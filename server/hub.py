@@ -183,11 +183,12 @@ class RoomHub(LectureMixin):
         """A new follower's first frame carries the whole chart (the feed only sends what is new)."""
         feed = self.feeds.get(room.code)
         s = feed.session if feed is not None and feed.session.id == room.shown else None
-        text = (await asyncio.to_thread(s.frame, -1, -1))[0] if s is not None else (
-            await shared_full(self.backend, room.code, conn.demo))
+        if s is not None:
+            text = (await asyncio.to_thread(s.frame, -1, -1))[0]
+        else:
+            text = await shared_full(self.backend, room.code, conn.demo)
         if text is not None:
-            with contextlib.suppress(Exception):  # gone while it waited (a switch moved it on): its loop sees that
-                await conn.send(text)
+            await conn.send(text)
 
     async def _room_of(self, demo: str, code: str) -> Room:
         room = await self.room(code)
