@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
 from server.frames import off_loop
-from server.rooms import FRAME, Room, RoomBackend
+from server.rooms import FRAME, Room
 from server.session import Session
 
 if TYPE_CHECKING:
     from server.hub import RoomHub
 
 log = logging.getLogger("nnp.rooms")
-FULL_TRIES, FULL_WAIT_S = 20, 0.1  # a follower on another process waits up to 2 s for the full frame of its demo
-
-
-async def shared_full(backend: RoomBackend, code: str, demo: str) -> str | None:
-    """The room's full frame that the process with its feed wrote ("DEMO\nFRAME", Feed's process: RoomHub._share).
-    Just after a switch it is still the previous demo's (it is written once the switch has gone out to every
-    page): a follower of the new demo waits for its own."""
-    for _ in range(FULL_TRIES):
-        of, _, frame = (await backend.fetch(code, "full") or "").partition("\n")
-        if of == demo and frame:
-            return frame
-        await asyncio.sleep(FULL_WAIT_S)
-    return None
 
 
 class Feed:

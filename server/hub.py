@@ -11,7 +11,7 @@ from typing import Any
 
 from server import protocol
 from server.config import Settings
-from server.feed import Feed, shared_full
+from server.feed import Feed
 from server.frames import FollowConnection, FramePump, stop
 from server.lecture import PAUSED, REFRESH_S, LectureMixin
 from server.rooms import CLOSED, FRAME, LECTURE, PUSH, Room, RoomBackend, RoomError, new_room, normalise, seat
@@ -186,7 +186,7 @@ class RoomHub(LectureMixin):
         if s is not None:
             text = (await asyncio.to_thread(s.frame, -1, -1))[0]
         else:
-            text = await shared_full(self.backend, room.code, conn.demo)
+            text = await self.backend.fetch(room.code, "full")
         if text is not None:
             await conn.send(text)
 
@@ -270,7 +270,7 @@ class RoomHub(LectureMixin):
             full = (await asyncio.to_thread(s.frame, -1, -1))[0]
             if s.id == feed.room.lecturer:  # what students fork: the lecturer's network, never a spotlighted one
                 await b.put(code, "state", await asyncio.to_thread(s.dumps), STATE_TTL_S)
-            await b.put(code, "full", f"{s.demo.name}\n{full}", STATE_TTL_S)
+            await b.put(code, "full", full, STATE_TTL_S)
 
     async def _refresh_loop(self) -> None:
         while True:

@@ -114,15 +114,12 @@ class LectureMixin:
             self._stop_feed(code)  # this process no longer has the session followers watch
         if (s := self.registry.sessions.get(room.shown)) is not None:
             self._ensure_feed(room, s)
+            if self.backend.shared:  # late followers on other processes start from its full frame
+                await self._share(code, self.feeds[code])
         text = protocol.encode({"type": "room", **room.public()})  # encoded once for the whole class
         # at once, not one after the other: a slow page must not hold the others' switch back
         await asyncio.gather(*(self._say(conn, text) for conn in [*self.followers.get(code, ()),
                                                                    *self.lobbies.get(code, ())]))
-        if s is not None and self.backend.shared and code in self.feeds:
-            # Late followers on other processes start from its full frame: written once the switch has gone out
-            # (a full frame and a state dump took a busy process 573 ms ahead of it); a follower that comes
-            # sooner waits for its own demo's (the full frame says its demo: feed.shared_full)
-            await self._share(code, self.feeds[code])
         reason = PAUSED if room.paused else None
         for student in self._students(code, room.lecturer):
             if student.hold_training(reason):
