@@ -12,6 +12,7 @@ import numpy as np
 CARD_GRID = 25  # the boundary demo's output plane on a card: 25 x 25 cells (the page's is 100 x 100)
 CARD_POINTS = 300  # points drawn on a card at most
 SPARK = 40  # loss sparkline points
+CARD_IMAGES = 24  # convolution images drawn on a card at most (a class may draw 60)
 BINS = 8
 
 
@@ -61,10 +62,23 @@ def _table(snap: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def _images(snap: dict[str, Any]) -> dict[str, Any]:
+    """Convolution: the student's images (81 characters of 0/1 each, with its label and the class the CNN says)
+    and the filters it learned (3x3 each)."""
+    cnn, images = snap["cnn"], snap["images"]
+    keep = _every(list(range(len(images))), CARD_IMAGES)
+    said = [int(np.argmax(p)) for p in cnn["probs"]]
+    return {"kind": "images", "classes": snap["classes"], "accuracy": cnn["accuracy"], "filters": cnn["filters"],
+            "images": [[images[i]["pixels"], images[i]["label"], said[i]] for i in keep]}
+
+
 def card(snap: dict[str, Any]) -> dict[str, Any] | None:
-    """The picture of what the student did: points and boundary, fitted curve, or outputs table."""
+    """The picture of what the student did: points and boundary, fitted curve, outputs table, or images and
+    learned filters."""
     if "plane" in snap and "points" in snap:
         return _plane(snap)
+    if "cnn" in snap and "images" in snap:
+        return _images(snap)
     return _curve(snap) or _table(snap)
 
 

@@ -51,6 +51,21 @@ class LectureMixin:
         room = await self.authorize(code, key)
         return room if room.step == step else await self._change(room, step=step)
 
+    async def lecturer_step(self: RoomHub, s: Session, step: int) -> None:
+        """The lecturer's own page went to a lesson step: the room says so (its follower pages show it, and with
+        "follow my step" students' sandboxes go there too). A session that leads no room changes nothing."""
+        try:
+            code = await self.backend.led_by(s.id)
+            room = await self.backend.get(code) if code is not None else None
+            if room is not None and room.lecturer == s.id and room.step != step:
+                await self._change(room, step=step)
+        except Exception:  # noqa: BLE001 - Redis away for a moment: the step was taken, the room hears of the next
+            log.exception("telling the room of session %s's lesson step failed", s.id)
+
+    async def follow_steps(self: RoomHub, code: str, key: str | None, on: bool) -> Room:
+        room = await self.authorize(code, key)
+        return room if room.follow_step == on else await self._change(room, follow_step=on)
+
     async def pace(self: RoomHub, code: str, key: str | None, paused: bool) -> Room:
         """Pause class: every student sandbox of the room stops and refuses play and step, until resumed."""
         room = await self.authorize(code, key)

@@ -38,7 +38,7 @@ class Spot(BaseModel):
     seat: str | None = Field(default=None, max_length=8)
 
 
-class Anonymous(BaseModel):
+class Toggle(BaseModel):
     on: bool
 
 
@@ -78,8 +78,14 @@ async def spotlight(code: str, body: Spot, request: Request, x_room_key: Key = N
 
 
 @router.post("/api/rooms/{code}/anonymous")
-async def anonymous(code: str, body: Anonymous, request: Request, x_room_key: Key = None) -> dict[str, Any]:
+async def anonymous(code: str, body: Toggle, request: Request, x_room_key: Key = None) -> dict[str, Any]:
     return await _room_call(_hub(request).anonymize(code, x_room_key, body.on))
+
+
+@router.post("/api/rooms/{code}/follow-step")
+async def follow_step(code: str, body: Toggle, request: Request, x_room_key: Key = None) -> dict[str, Any]:
+    """"Follow my step": while on, students' own sandboxes go to every lesson step the lecturer goes to."""
+    return await _room_call(_hub(request).follow_steps(code, x_room_key, body.on))
 
 
 @router.post("/api/rooms/{code}/key")

@@ -47,7 +47,8 @@ class Room:
     lecturer: str  # the lecturer's current session id: never sent to students (it would let them drive it)
     key_hash: str  # sha256 of the lecturer key; the key itself is only ever in the lecturer's browser
     created: float
-    step: int = 0  # the lecturer's lesson step in this demo (a follower page may act on a change)
+    step: int = 0  # the lecturer's lesson step in this demo (0: none); follower pages show it
+    follow_step: bool = False  # "follow my step": students' own sandboxes go to the lecturer's step with it
     paused: bool = False  # "pause class": student sandboxes of the room cannot train
     spotlight: str = ""  # a student's session id shown to every follower instead of the lecturer's; "" = none
     spotlight_demo: str = ""  # that student's demo (a spotlight may show another demo than the lecturer's)
@@ -71,7 +72,8 @@ class Room:
 
     def public(self) -> dict[str, Any]:
         """What students may know of the room (no session ids, no key)."""
-        return {"code": self.code, "demo": self.demo, "step": self.step, "paused": self.paused,
+        return {"code": self.code, "demo": self.demo, "step": self.step, "follow_step": self.follow_step,
+                "paused": self.paused,
                 "spotlight": seat(self.spotlight) if self.spotlight else None, "shown_demo": self.shown_demo,
                 "anonymous": self.anonymous, "version": self.version}
 

@@ -155,6 +155,8 @@ async def _command_loop(ws: WebSocket, state: State, s: Session, errors: ErrorTh
                 raise protocol.BadCommand(raw.why)
             cmd = protocol.parse(type(s.demo), raw)
             await _apply(s, cmd)
+            if isinstance(cmd, protocol.Lesson):  # a lecturer's step is the room's step
+                await state.rooms.lecturer_step(s, cmd.step)
         except (protocol.BadCommand, ValueError) as e:
             await errors.say(str(e), getattr(cmd, "type", None))
             continue

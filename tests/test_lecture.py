@@ -147,3 +147,36 @@ def test_a_moved_room_outlives_a_restart(settings: Settings) -> None:
         assert again["demo"] == "knockout" and again["paused"] is True
         with Client(f"{srv.url}/ws/knockout?session={ksid}") as k2:
             assert k2.next_of("hello")["leads"] == room["code"]
+
+
+def test_the_lecturers_lesson_step_is_the_rooms(live_server: LiveServer) -> None:
+    """The lecturer's own page going to a lesson step moves the room's step (heard by lecture pages and followers);
+    "follow my step" is the lecturer's to switch; a student's own step changes nothing of the room."""
+    url = live_server.url
+    with Client(f"{url}/ws/autoencoder") as lecturer:
+        room = open_room(url, lecturer.next_of("hello")["session"])
+        code, key = room["code"], room["key"]
+        assert httpx.get(f"{url}/api/rooms/{code}").json()["follow_step"] is False
+        with Client(f"{url}/ws/rooms/{code}") as lobby, Client(f"{url}/ws/autoencoder?follow={code}") as follower, \
+                Client(f"{url}/ws/autoencoder?join={code}") as student:
+            assert lobby.next_of("room")["step"] == 0
+            follower.next_of("frame")
+            student.next_of("hello")
+            lecturer.send({"type": "lesson", "step": 2})
+            assert lobby.next_of("room")["step"] == 2
+            assert follower.next_of("room")["step"] == 2
+            lecturer.frame_where(lambda f: f["lesson"] == 2)
+            assert httpx.get(f"{url}/api/rooms/{code}").json()["step"] == 2
+
+            assert call(url, code, "follow-step", "not-the-key", on=True).status_code == 403
+            on = call(url, code, "follow-step", key, on=True).json()
+            assert on["follow_step"] is True and on["step"] == 2
+            assert lobby.next_of("room")["follow_step"] is True
+
+            student.send({"type": "lesson", "step": 1})  # a student's own step is theirs, not the room's
+            student.frame_where(lambda f: f["lesson"] == 1)
+            lecturer.send({"type": "lesson", "step": 3})
+            seen = lobby.next_of("room")
+            assert seen["step"] == 3 and seen["version"] == on["version"] + 1, seen
+            off = call(url, code, "follow-step", key, on=False).json()
+            assert off["follow_step"] is False and off["step"] == 3

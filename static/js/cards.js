@@ -1,6 +1,6 @@
 // What a dashboard card draws of a student's sandbox (server/cards.py says what each kind carries): the boundary
-// demo's points on its output plane, a fitted curve, or an outputs table; a loss sparkline; the class histogram;
-// and every student's boundary overlaid on one plane.
+// demo's points on its output plane, a fitted curve, an outputs table, or convolution images and filters; a loss
+// sparkline; the class histogram; and every student's boundary overlaid on one plane.
 
 import { Heatmap, bytes, classCss } from "./heatmap.js";
 import * as colors from "./colors.js";
@@ -106,12 +106,42 @@ function drawTable(ctx, w, h, card) {
   });
 }
 
+// Convolution: the student's images in a strip (a red frame where the CNN says another class), and below them
+// the learned 3x3 filters in the weight colours (green positive, red negative).
+function drawImages(ctx, w, h, card) {
+  const n = card.images.length, cols = Math.max(1, Math.ceil(n / 2)), fh = h * 0.45;
+  const side = Math.min((w - 2) / cols, (h - fh - 6) / 2), px = side / 9;
+  card.images.forEach(([pixels, label, said], i) => {
+    const x0 = (i % cols) * side, y0 = Math.floor(i / cols) * side;
+    for (let k = 0; k < 81; k++) {
+      ctx.fillStyle = pixels[k] === "1" ? "#1f2430" : "#f4f5f8";
+      ctx.fillRect(x0 + (k % 9) * px, y0 + Math.floor(k / 9) * px, px, px);
+    }
+    ctx.strokeStyle = said === label ? "#d0d4dc" : "#c0392b";
+    ctx.lineWidth = said === label ? 0.5 : 1.5;
+    ctx.strokeRect(x0 + 0.5, y0 + 0.5, side - 1, side - 1);
+  });
+  const f = card.filters, fs = Math.min(fh - 2, (w - 4 * (f.length - 1)) / Math.max(1, f.length)), cell = fs / 3;
+  const scale = Math.max(1e-9, ...f.flat(2).map(Math.abs));
+  f.forEach((filt, k) => {
+    const x0 = k * (fs + 4), y0 = h - fs - 1;
+    filt.forEach((row, r) => row.forEach((v, c) => {
+      ctx.fillStyle = colors.signed(v, scale);
+      ctx.fillRect(x0 + c * cell, y0 + r * cell, cell, cell);
+    }));
+    ctx.strokeStyle = "#1f2430";
+    ctx.lineWidth = 0.8;
+    ctx.strokeRect(x0, y0, fs, fs);
+  });
+}
+
 export function drawCard(canvas, card) {
   const { ctx, w, h } = fit(canvas);
   if (!card) return;
   if (card.kind === "plane") drawPlane(ctx, w, h, card);
   else if (card.kind === "curve") drawCurve(ctx, w, h, card);
   else if (card.kind === "table") drawTable(ctx, w, h, card);
+  else if (card.kind === "images") drawImages(ctx, w, h, card);
 }
 
 export function drawSpark(canvas, values) {

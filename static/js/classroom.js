@@ -156,6 +156,7 @@ export function classroom(sock, { toast }) {
       ui.bannerText.textContent = followText({ code: msg.room, spotlight: null });
       lead(null);
       ui.open.classList.add("hidden");
+      api("GET", `/api/rooms/${msg.room}`).then(onRoom).catch(() => {}); // the room as it is now (its step)
       return;
     }
     if (msg.leads) lead(msg.leads);

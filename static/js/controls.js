@@ -117,6 +117,17 @@ export function startDemo(name, { onFrame, onHello, onView, chart = {} } = {}) {
   const lesson = $("#lesson-bar") ? new LessonBar(name, (cmd) => sock.send(cmd), showView) : null;
 
   room = classroom(sock, { toast });
+  // The lecturer's lesson step (classroom.js fires `nnp-room` with the room's state): a follower's step bar shows
+  // it; a student's own sandbox goes there when "follow my step" is on and the step (or the setting) changed.
+  let roomBefore = null;
+  window.addEventListener("nnp-room", ({ detail: r }) => {
+    const before = roomBefore;
+    roomBefore = r;
+    if (!lesson || r.step < 1) return;
+    if (sock.following) { if (!r.spotlight && r.shown_demo === name) lesson.follow(r.step, false); return; }
+    const moved = !before || before.step !== r.step || !before.follow_step;
+    if (r.follow_step && moved && r.demo === name) lesson.follow(r.step, !last || last.lesson !== r.step);
+  });
   const send = (cmd) => {
     if (sock.following && own.take(cmd)) { if (last && onFrame) onFrame(own.apply(last)); return; }
     sock.send(cmd);

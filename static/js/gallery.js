@@ -5,7 +5,7 @@
 
 import { NetView } from "./netview.js";
 import { adoptKey, api } from "./roomkeys.js";
-import { paceButton } from "./lecturer.js";
+import { followStepButton, paceButton } from "./lecturer.js";
 import { drawCard, drawHistogram, drawOverlay, drawSpark } from "./cards.js";
 
 const $ = (sel) => document.querySelector(sel);
@@ -32,10 +32,11 @@ function card(seat) {
   const pic = el("canvas", { className: "pic" }), net = el("canvas", { className: "thumb-net" }), spark = el("canvas", { className: "spark" });
   pic.setAttribute("aria-label", `what student ${seat} did`);
   net.setAttribute("aria-label", `network of student ${seat}`);
-  const root = el("button", { className: "student", type: "button" }, who, el("div", { className: "pics" }, pic, net), spark, stats);
+  const pics = el("div", { className: "pics" }, pic, net);
+  const root = el("button", { className: "student", type: "button" }, who, pics, spark, stats);
   root.dataset.seat = seat;
   root.addEventListener("click", () => { big = seat; renderBig(); });
-  return { root, view: new NetView(net, {}), who, stats, pic, spark };
+  return { root, view: new NetView(net, {}), who, stats, pics, pic, spark };
 }
 
 function sorted(list) {
@@ -117,6 +118,7 @@ function render() {
       el("span", { className: "solved-mark", textContent: s.solved ? "solved" : "" }),
       el("span", { textContent: `loss ${fmtLoss(s.loss)}` }));
     if (s.net && s.net.sizes) c.view.set(s.net);
+    c.pics.classList.toggle("single", !(s.net && s.net.sizes)); // convolution: its filters are on the card itself
   }
   box.replaceChildren(...shown.map((s) => cards.get(s.seat).root));
   requestAnimationFrame(() => shown.forEach((s) => { const c = cards.get(s.seat); drawCard(c.pic, s.card); drawSpark(c.spark, s.spark || []); }));
@@ -167,6 +169,7 @@ async function poll(again = true) {
 (async () => {
   key = await adoptKey(code);
   if (!key) { note(`This browser does not have the lecturer key of room ${code}: open the dashboard from the lecturer's page.`); return; }
-  $("#dash-pace").replaceChildren(paceButton(code, key, { toast: (t) => note(t) }));
+  $("#dash-pace").replaceChildren(paceButton(code, key, { toast: (t) => note(t) }),
+    followStepButton(code, key, { toast: (t) => note(t) }));
   poll();
 })();

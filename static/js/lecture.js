@@ -48,7 +48,7 @@ function render() {
   if (!room) return;
   const title = titles[room.demo] || room.demo;
   $("#lecture-status").textContent = [
-    `Lecturer: ${title}`, room.spotlight ? `spotlight on ${room.spotlight}` : "", room.paused ? "class paused" : "",
+    `Lecturer: ${title}`, room.step ? `step ${room.step}` : "", room.spotlight ? `spotlight on ${room.spotlight}` : "", room.paused ? "class paused" : "",
   ].filter(Boolean).join(" · ");
   // A student away from the lecturer's demo, with no sandbox of it yet, is offered one.
   const offer = view.kind === "sandbox" && view.demo !== room.demo && !mine().some((m) => m.demo === room.demo);

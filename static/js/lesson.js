@@ -42,10 +42,27 @@ export class LessonBar {
   async show(atStep = null) {
     await this.ready;
     if (!this.steps.length) return;
+    this.reveal();
+    if (atStep) { this.k = atStep; this.render(null); } else this.go(1);
+  }
+
+  reveal() {
     this.shown = true;
     this.el.classList.remove("hidden");
     document.body.classList.add("lesson-on");
-    if (atStep) { this.k = atStep; this.render(null); } else this.go(1);
+  }
+
+  // The room's lecturer is at step k (the page's `nnp-room` event; controls.js). `drive`: this page's own
+  // session goes there too ("follow my step"); else the bar only shows it (a follower watches the lecturer's
+  // session, already at k).
+  async follow(k, drive) {
+    await this.ready;
+    if (k < 1 || k > this.steps.length) return;
+    if (!this.shown) this.reveal();
+    if (drive) { this.go(k); return; }
+    this.k = k;
+    this.pending = false;
+    this.render(null);
   }
 
   hide() {

@@ -217,3 +217,44 @@ def test_a_follower_selects_and_inspects_without_touching_the_lecturer(browser, 
         lecturer.context.close()
         follower.context.close()
     assert not errors, "the pages logged errors:\n" + "\n".join(errors)
+
+
+def test_a_sigmoid_follower_probes_the_curve_without_touching_the_lecturer(browser, live_server) -> None:
+    """Hovering the fit probes it on the follower's own page: every neuron's value at that x, as the server gives
+    the lecturer for the same x, and the lecturer's probe stays where it was."""
+    errors: list[str] = []
+    lecturer, follower = new_page(browser, errors, "lecturer"), new_page(browser, errors, "follower")
+    probe = "() => { const m = document.querySelector('#fit').plot.layers.marks; return m.length ? m[0].x : null; }"
+
+    def hover(pg: Page) -> None:
+        box = pg.locator("#fit").bounding_box()
+        assert box is not None
+        pg.mouse.move(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.5)
+
+    try:
+        lecturer.goto(f"{live_server.url}/demos/sigmoid")
+        expect(lecturer.locator("#conn")).to_have_text("connected")
+        lecturer.click("#views [data-view='function']")
+        lecturer.click("#step")
+        wait_iteration(lecturer, 1)
+        code = httpx.post(f"{live_server.url}/api/rooms", json={"session": lecturer.evaluate(
+            "() => sessionStorage.getItem('nnp-session-sigmoid')")}).json()["code"]
+        follower.goto(f"{live_server.url}/demos/sigmoid?follow={code}")
+        follower.wait_for_function(f"() => ({probe})() !== null && ({NET})().values")
+        before = lecturer.evaluate(probe)
+        hover(follower)
+        follower.wait_for_function(f"() => ({probe})() !== {before}")
+        mine, at = follower.evaluate(f"() => ({NET})().values"), follower.evaluate(probe)
+        assert not follower.locator("#toast.error").is_visible(), "probing is not refused as read-only"
+        assert lecturer.evaluate(probe) == before, "the lecturer's probe stays where it was"
+
+        hover(lecturer)  # the server's own answer for the same x
+        lecturer.wait_for_function(f"() => ({probe})() === {at}")
+        theirs = lecturer.evaluate(f"() => ({NET})().values")
+        assert [len(layer) for layer in mine] == [len(layer) for layer in theirs] == [1, 2, 1]
+        for a, b in zip(mine, theirs, strict=True):
+            assert a == pytest.approx(b, abs=1e-9)
+    finally:
+        lecturer.context.close()
+        follower.context.close()
+    assert not errors, "the pages logged errors:\n" + "\n".join(errors)

@@ -190,6 +190,23 @@ def lecture(pages: Pages, lecturer_url: str, student_url: str) -> None:
                       headers={"X-Room-Key": key}).json()["step"] == 2
     for f in (w, sandbox):
         f.wait_for_function("() => window.steps.includes(2)")
+    # "Follow my step": the lecturer's step bar (PageDown) moves the follower's bar and the student's own sandbox.
+    lecturer.keyboard.press("Escape")
+    lecturer.click(".room-code")
+    lecturer.click(".room-actions .follow-step")
+    expect(lecturer.locator(".room-actions .follow-step")).to_have_text("Students follow my step: on")
+    lecturer.keyboard.press("Escape")
+    lecturer.keyboard.press("l")
+    expect(lecturer.locator("#lesson-bar")).to_have_attribute("data-step", "1")
+    for f in (w, sandbox):
+        expect(f.locator("#lesson-bar")).to_have_attribute("data-step", "1")
+    lecturer.keyboard.press("PageDown")
+    expect(lecturer.locator("#lesson-bar")).to_have_attribute("data-step", "2")
+    for f in (w, sandbox):
+        expect(f.locator("#lesson-bar")).to_be_visible()
+        expect(f.locator("#lesson-bar")).to_have_attribute("data-step", "2")
+    sandbox.wait_for_function("() => window.demoFrame.lesson === 2")  # the student's own session went there
+    expect(students[0].locator("#lecture-status")).to_contain_text("step 2")
     assert not pages.errors, "the pages logged errors:\n" + "\n".join(pages.errors)
 
 

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from models.data import shadows
 from models.demos.knockout.lesson import NARROW_BUDGET
-from models.demos.knockout.steps import DROPOUT_P, NARROW_ESCAPE
+from models.demos.knockout.steps import BATCH_SEEDS, DROPOUT_P, NARROW_ESCAPE
 from tests.e2e.helpers import iteration
 
 pytestmark = pytest.mark.e2e
@@ -115,12 +115,14 @@ def test_the_knockout_lesson_with_pagedown_alone(page: Page, live_server) -> Non
     expect(page.locator("#iteration")).to_have_text("400,000")
     assert f["demo"]["dropout"] == {"on": True, "p": DROPOUT_P} and not f["demo"]["solved"]
 
-    # The batch's promise (8 seeds, pruned and narrow, 2.4M iterations each) is tens of millions of iterations:
-    # tests/test_lesson_claims.py checks its numbers without a browser; here, that the step starts it as stated.
+    # The batch's promise (10 seeds, pruned and narrow, 2.4M iterations each) is tens of millions of iterations:
+    # tests/test_lesson_claims.py and test_lessons.py check its numbers without a browser; here, that the step
+    # starts it as stated and shows its panel.
     next_step(page)
     f = at_step(page, 9)
     batch = f["demo"]["batch"]
-    assert batch["seeds"] == 8 and batch["first_steps"] == NARROW_BUDGET and batch["kinds"] == ["pruned", "narrow"]
+    assert batch["seeds"] == BATCH_SEEDS == 10 and batch["first_steps"] == NARROW_BUDGET
+    assert batch["kinds"] == ["pruned", "narrow"]
 
 
 def test_the_sigmoid_lesson_with_pagedown_alone(page: Page, live_server) -> None:

@@ -62,7 +62,7 @@ BATCH_STEP = LessonStep(
            f"within the budget (seeds 6 and 9, at 1,835,371 and 1,566,861) and 8 are stuck at "
            f"{_CFG.stuck_budget:,}",
     preset="wide", seed=0, commands=({"type": "batch", "seeds": BATCH_SEEDS, "steps": _CFG.stuck_budget},),
-    train="to", until=BATCH_UNTIL, speed=0.0, view={"panel": "seeds"}),
+    train="to", until=BATCH_UNTIL, speed=0.0, view={"panel": "seeds"},
 )
 
 STEPS: tuple[LessonStep, ...] = (NARROW_STEP, NARROW_KEEP_GOING_STEP, DROPOUT_STEP, BATCH_STEP)

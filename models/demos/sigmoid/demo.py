@@ -94,6 +94,7 @@ class SigmoidDemo(Demo):
     lesson = LESSON
     default_speed = 1000.0  # slow enough to watch the curve climb; the speed menu goes to "max"
     max_lr = 10.0
+    solve_every = 10  # "pause when solved" checks every 10 iterations (a check is a pass over the points)
     presets: ClassVar[tuple[str, ...]] = tuple(PRESETS)
     commands: ClassVar[tuple[type[BaseModel], ...]] = (SetView, AddPoint, RemovePoint, MovePoint, ClearPoints,
                                                         SetModel, SetTarget)
@@ -167,6 +168,10 @@ class SigmoidDemo(Demo):
 
     def snapshot(self, selected: int) -> dict[str, Any]:
         return {"view": self.view, "presets": list(self.presets), **self.active.snapshot(selected)}
+
+    def solved(self) -> bool:
+        """The view on show's own criterion (NeuronView.solved, SumView.solved)."""
+        return self.active.solved()
 
     def results(self) -> dict[str, Any]:
         return self.active.results()
