@@ -121,8 +121,11 @@ export class Plot1D {
       const x = this.px(t.v), tw = ctx.measureText(t.label).width;
       ctx.strokeStyle = "#bbb";
       ctx.beginPath(); ctx.moveTo(x, A.bottom); ctx.lineTo(x, A.bottom + 4); ctx.stroke();
+      const box = { l: x - tw / 2 - 2, r: x + tw / 2 + 2, t: A.bottom + 4, b: A.bottom + 8 + this.fontPx };
+      const last = this.tickBoxes[this.tickBoxes.length - 1];
+      if (last && box.l < last.r) continue; // a narrow plot: the tick keeps its mark, not a label on its neighbour's
       ctx.fillText(t.label, x, A.bottom + 6);
-      this.tickBoxes.push({ l: x - tw / 2 - 2, r: x + tw / 2 + 2, t: A.bottom + 4, b: A.bottom + 8 + this.fontPx });
+      this.tickBoxes.push(box);
     }
     if (o.xLabel) {
       ctx.textAlign = "right";
