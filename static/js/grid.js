@@ -3,6 +3,7 @@
 
 import { Surface } from "./canvas.js";
 import * as colors from "./colors.js";
+import * as projector from "./projector.js";
 
 export const fixed2 = (v) => v.toFixed(2);
 
@@ -98,7 +99,7 @@ export class GridView {
       const y = y0 + r * size;
       ctx.fillStyle = pixel ? (v > 0 ? "#1b1f27" : "#fff") : colors.signed(v, scale);
       ctx.fillRect(x, y, size, size);
-      if (format && px >= 6) {
+      if (format && px >= 6 && (!projector.active() || px >= projector.MIN_PX)) { // projector: under 24 px, colour only
         ctx.fillStyle = pixel ? (v > 0 ? "#fff" : "#888") : colors.inkFor(v / scale);
         ctx.fillText(format(v), x + size / 2, y + size / 2 + 1);
       }

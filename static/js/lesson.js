@@ -62,6 +62,7 @@ export class LessonBar {
     if (drive) { this.go(k); return; }
     this.k = k;
     this.pending = false;
+    this.el.dataset.shown = String(k);
     this.render(null);
   }
 
@@ -86,6 +87,7 @@ export class LessonBar {
       this.pending = false;
       const step = this.steps[this.k - 1];
       if (this.onView) this.onView(step.view || {}, f);
+      this.el.dataset.shown = String(this.k); // the step's panels are set up (tests lay them out from here)
     }
     this.render(f);
   }

@@ -96,7 +96,7 @@ export class Plot1D {
     ctx.setLineDash([]);
     for (const l of this.layers.lines) this.drawLine(ctx, l);
     ctx.restore();
-    this.labelBoxes = []; // labels drawn so far this pass: a new one never goes on top of one
+    this.labelBoxes = [...this.tickBoxes]; // labels drawn so far this pass: a new one never goes on top of one
     for (const q of this.layers.points) this.drawPoint(ctx, q);
   }
 
@@ -116,11 +116,16 @@ export class Plot1D {
     }
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
+    this.tickBoxes = []; // a point's label keeps off the x ticks' labels too
     for (const t of o.xTicks || autoTicks(o.x)) {
-      const x = this.px(t.v);
+      const x = this.px(t.v), tw = ctx.measureText(t.label).width;
       ctx.strokeStyle = "#bbb";
       ctx.beginPath(); ctx.moveTo(x, A.bottom); ctx.lineTo(x, A.bottom + 4); ctx.stroke();
+      const box = { l: x - tw / 2 - 2, r: x + tw / 2 + 2, t: A.bottom + 4, b: A.bottom + 8 + this.fontPx };
+      const last = this.tickBoxes[this.tickBoxes.length - 1];
+      if (last && box.l < last.r) continue; // a narrow plot: the tick keeps its mark, not a label on its neighbour's
       ctx.fillText(t.label, x, A.bottom + 6);
+      this.tickBoxes.push(box);
     }
     if (o.xLabel) {
       ctx.textAlign = "right";
@@ -172,13 +177,15 @@ export class Plot1D {
       ctx.font = `bold ${this.fontPx + 1}px system-ui, sans-serif`;
       ctx.fillStyle = q.textColor || "#222";
       ctx.textAlign = "center";
-      // Probability labels of close points would print on top of each other: a label moves one line further
-      // out (up to three) until it is clear of every label already drawn, else it is left out.
+      // Probability labels of close points would print on top of each other, or on the x ticks' labels: a label
+      // goes where it is clear of every label drawn, next to its point (its side, else the other) or one to three
+      // lines further out; else it is left out.
       const fh = this.fontPx + 1, tw = ctx.measureText(q.text).width, dir = q.textBelow ? 1 : -1;
-      const y0 = q.textBelow ? Y + r + fh : Y - r - 6;
-      for (let k = 0; k < 4; k++) {
-        const y = y0 + dir * k * (fh + 2);
+      const y0 = q.textBelow ? Y + r + fh : Y - r - 6, other = q.textBelow ? Y - r - 6 : Y + r + fh;
+      const tries = [y0, other, other - dir * (fh + 2), ...[1, 2, 3].map((k) => y0 + dir * k * (fh + 2))];
+      for (const y of tries) {
         const box = { l: X - tw / 2 - 2, r: X + tw / 2 + 2, t: y - fh, b: y + 2 };
+        if (box.t < 0 || box.b > this.surface.h) continue;
         if (this.labelBoxes.some((o) => box.l < o.r && o.l < box.r && box.t < o.b && o.t < box.b)) continue;
         this.labelBoxes.push(box);
         ctx.fillText(q.text, X, y);
