@@ -8,18 +8,19 @@ from typing import Any, ClassVar, Literal
 import torch
 from pydantic import BaseModel, Field
 
+from models.command import Command
 from models.demo import Demo
 from models.nn.mlp import MLP, MLPSpec
 
 
-class AddPoint(BaseModel):
+class AddPoint(Command):
     type: Literal["add"] = "add"
     x: float = Field(ge=-10, le=10)
     y: float = Field(ge=-10, le=10)
     label: int = Field(ge=0, le=1)
 
 
-class Resize(BaseModel):
+class Resize(Command):
     type: Literal["resize"] = "resize"
     hidden: int = Field(ge=1, le=1_000_000)
 
