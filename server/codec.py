@@ -35,7 +35,7 @@ _HEADER = struct.Struct("<4sB3xI")  # magic, format, 3 zero bytes, the JSON part
 ALIGN = 8  # the JSON part and every block start at a multiple of 8 bytes: a Float64Array views it in place
 # dtype code (a block's first byte) -> numpy dtype; the page's typed array of the same name (docs/protocol.md)
 DTYPES = {1: np.dtype("<u1"), 2: np.dtype("<i4"), 3: np.dtype("<f4"), 4: np.dtype("<f8")}
-_CODES = {d: c for c, d in DTYPES.items()}
+_CHARS = {d.char: c for c, d in DTYPES.items()}  # numpy's one-letter dtype name -> code
 _WATCHER_AT = f',"{WATCHER[0]}":'.encode()
 _LOSSES_AT = f',"{WATCHER[1]}":'.encode()
 _DEMO_AT = f',"{DEMO}":'.encode()
@@ -63,12 +63,13 @@ def _block(a: np.ndarray, out: list[Any]) -> None:
     """One array as a block, appended to `out` as pieces b"".join writes (the array through its buffer: one copy,
     at the join): dtype code, rank, 2 zero bytes, its shape (u32 each), zero padding to a multiple of 8 bytes,
     the data (C order), zero padding."""
-    code = _CODES.get(a.dtype)
-    if code is None:  # bool, int64, ...: as float64
+    code = _CHARS.get(a.dtype.char)
+    if code is None or a.dtype.byteorder == ">":  # bool, int64, big-endian...: as float64
         a, code = a.astype(np.float64), 4
-    elif not a.flags.c_contiguous:
+    if not a.flags.c_contiguous:
         a = np.ascontiguousarray(a)
-    out.append(_RANKS[a.ndim].pack(code, a.ndim, *a.shape) if a.ndim else _RANKS[1].pack(code, 1, 1))
+    shape = a.shape or (1,)
+    out.append(_RANKS[len(shape)].pack(code, len(shape), *shape))
     out.append(a)
     if pad := -a.nbytes % ALIGN:
         out.append(_ZEROS[pad])
@@ -84,15 +85,16 @@ def shared(head: dict[str, Any], snapshot: dict[str, Any]) -> Shared:
     seen: dict[int, dict[str, int]] = {}  # an array shown twice (the output layer's values as a column) is sent once
 
     def block(value: Any) -> Any:
-        if isinstance(value, np.generic):  # a numpy number: its Python value
-            return value.item()
-        if not isinstance(value, np.ndarray):
-            raise TypeError(f"a frame holds JSON types and numpy arrays, not {type(value).__name__}")
         ref = seen.get(id(value))
-        if ref is None:
+        if ref is not None:
+            return ref
+        if isinstance(value, np.ndarray):
             ref = seen[id(value)] = {"$": len(seen)}
             _block(value, blocks)
-        return ref
+            return ref
+        if isinstance(value, np.generic):  # a numpy number: its Python value
+            return value.item()
+        raise TypeError(f"a frame holds JSON types and numpy arrays, not {type(value).__name__}")
 
     demo = orjson.dumps(snapshot, default=block, option=_OPTIONS)
     return Shared(orjson.dumps(head, option=_OPTIONS | orjson.OPT_SERIALIZE_NUMPY)[:-1],
