@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import numpy as np
 import torch
 from pydantic import BaseModel
 
@@ -107,7 +108,8 @@ class Demo(ABC):
 
     @abstractmethod
     def snapshot(self, selected: int) -> dict[str, Any]:
-        """Everything the page draws: {"net": MLP.drawing() + "values", ...demo extras}; plain JSON types."""
+        """Everything the page draws: {"net": MLP.drawing() + "values", ...demo extras}: JSON types and numpy
+        arrays (the frame sends those as typed blocks; `server.codec.plain` makes lists of them)."""
 
     def solved(self) -> bool:
         """Whether the demo's task counts as solved now (a lesson step that trains "until solved" stops here)."""
@@ -178,10 +180,10 @@ class Demo(ABC):
         self.lr = lr
 
     @staticmethod
-    def net_snapshot(net: MLP, x: torch.Tensor | None) -> dict[str, Any]:
+    def net_snapshot(net: MLP, x: torch.Tensor | np.ndarray | None) -> dict[str, Any]:
         """The network drawing plus every neuron's value for one input x (in,), or none (numpy on the CPU: a frame
         is drawn up to NNP_FPS times a second for every session)."""
-        out = view.drawing(net)
+        out = view.arrays(net)
         if x is not None:
-            out["values"] = view.values(net, x)
+            out["values"] = view.value_arrays(net, x)
         return out

@@ -24,7 +24,7 @@ def _every(values: list[Any], n: int) -> list[Any]:
 def _plane(snap: dict[str, Any]) -> dict[str, Any]:
     plane, pts = snap["plane"], snap["points"]
     size, out = plane["size"], plane["output"]
-    data = np.frombuffer(base64.b64decode(out["data"]), dtype=np.uint8)
+    data = np.asarray(out["data"], dtype=np.uint8)  # the frame's bytes (uint8)
     channels = int(out["channels"])
     grid = data.reshape(channels, size, size) if channels > 1 else data.reshape(1, size, size)
     step = max(1, size // CARD_GRID)
@@ -54,11 +54,11 @@ def _curve(snap: dict[str, Any]) -> dict[str, Any] | None:
 def _table(snap: dict[str, Any]) -> dict[str, Any] | None:
     if "train_outputs" in snap:  # knockout: what the net says for each training shadow
         return {"kind": "table", "rows": snap["training"], "cols": snap["classes"],
-                "values": [[round(v, 2) for v in row] for row in snap["train_outputs"]]}
+                "values": [[round(float(v), 2) for v in row] for row in snap["train_outputs"]]}
     if "columns" in snap:  # autoencoder: the selected sample's output against the desired one
         c = snap["columns"]
         return {"kind": "table", "rows": ["output", "desired"], "cols": [str(i) for i in range(len(c["output"]))],
-                "values": [[round(v, 2) for v in c["output"]], [round(v, 2) for v in c["desired"]]]}
+                "values": [[round(float(v), 2) for v in c["output"]], [round(float(v), 2) for v in c["desired"]]]}
     return None
 
 

@@ -1,21 +1,25 @@
-"""The frame codec: the one definition of a frame's keys, how the server writes a frame and how readers read one.
+"""The frame codec: the one definition of a frame's keys, its binary layout, how the server writes a frame and how
+readers read one.
 
-A frame (docs/protocol.md) is one JSON object written in three parts, because they are built at different
-times: HEAD, the clock, and DEMO, the demo's snapshot, are encoded once per snapshot and shared by every watcher
-of the session; WATCHER, the chart's points since that watcher's last frame, is spliced in between for each one.
-The server writes frames only through `shared` and `write`; the load test and the bench read them only through
-`read`, `read_head` and `read_demo`, and the page's reader (static/js/socket.js) is checked against `write` in a
-browser (tests/test_codec.py), so a key moved here moves for every reader.
+A frame (docs/protocol.md, "Binary frames") is one binary websocket message: a 12-byte header, a JSON part, then
+the snapshot's numeric arrays as typed blocks the page views in place (Float64Array, Float32Array, Uint8Array,
+Int32Array). In the JSON part every array is a reference {"$": k} to block k. The JSON part is written in three
+pieces, because they are built at different times: HEAD, the clock, and DEMO, the demo's snapshot (and its
+blocks), are encoded once per snapshot and shared by every watcher of the session; WATCHER, the chart's points
+since that watcher's last frame, is spliced in between for each one. The server writes frames only through
+`shared` and `write`; the load test, the bench and the tests read them only through `read`, `read_head` and
+`read_demo`, and the page's reader (static/js/socket.js) is checked against `write` in a browser
+(tests/e2e/test_codec_e2e.py), so a key or a byte moved here moves for every reader.
 """
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import orjson
-
-from server.protocol import encode
 
 TYPE = "frame"
 # The clock's keys, in the order they are written (docs/protocol.md shows a frame in this order)
@@ -25,54 +29,147 @@ WATCHER = ("restart", "losses")  # per watcher: whether its chart starts over, a
 DEMO = "demo"  # the demo's snapshot (network, data, heatmaps), the largest part by far
 KEYS = (*HEAD, *WATCHER, DEMO)
 
-PREFIX = '{"type":"frame"'  # every frame's first bytes: a reader tells a frame from other messages by them
-_WATCHER_AT = f',"{WATCHER[0]}":'
-_LOSSES_AT = f',"{WATCHER[1]}":'
-_DEMO_AT = f',"{DEMO}":'
+MAGIC = b"NNPF"  # every frame's first bytes: a reader tells a frame (binary) from other messages (JSON text)
+FORMAT = 1  # the layout's version, byte 4
+_HEADER = struct.Struct("<4sB3xI")  # magic, format, 3 zero bytes, the JSON part's length in bytes
+ALIGN = 8  # the JSON part and every block start at a multiple of 8 bytes: a Float64Array views it in place
+# dtype code (a block's first byte) -> numpy dtype; the page's typed array of the same name (docs/protocol.md)
+DTYPES = {1: np.dtype("<u1"), 2: np.dtype("<i4"), 3: np.dtype("<f4"), 4: np.dtype("<f8")}
+_CHARS = {d.char: c for c, d in DTYPES.items()}  # numpy's one-letter dtype name -> code
+_WATCHER_AT = f',"{WATCHER[0]}":'.encode()
+_LOSSES_AT = f',"{WATCHER[1]}":'.encode()
+_DEMO_AT = f',"{DEMO}":'.encode()
+_ZEROS = [b"\0" * n for n in range(ALIGN)]
+_OPTIONS = orjson.OPT_NON_STR_KEYS  # as server.protocol.encode writes JSON
 
 
 @dataclass(frozen=True)
 class Shared:
-    """A frame's parts shared by every watcher of one snapshot: HEAD without its closing brace, and DEMO."""
+    """A frame's parts shared by every watcher of one snapshot: HEAD without its closing brace, DEMO, the blocks."""
 
-    head: str  # '{"type":"frame",...' up to the last HEAD value
-    tail: str  # ',"demo":{...}}'
+    head: bytes  # b'{"type":"frame",...' up to the last HEAD value
+    tail: bytes  # b',"demo":{...}}' (arrays as {"$": k})
+    blocks: bytes  # every block, each padded to ALIGN bytes
+
+
+def _pad(n: int) -> int:
+    return -n % ALIGN
+
+
+_RANKS = {n: struct.Struct(f"<BB2x{n}I{'' if n % 2 else '4x'}") for n in range(1, 9)}  # padded to 8 bytes
+
+
+def _block(a: np.ndarray, out: list[Any]) -> None:
+    """One array as a block, appended to `out` as pieces b"".join writes (the array through its buffer: one copy,
+    at the join): dtype code, rank, 2 zero bytes, its shape (u32 each), zero padding to a multiple of 8 bytes,
+    the data (C order), zero padding."""
+    code = _CHARS.get(a.dtype.char)
+    if code is None or a.dtype.byteorder == ">":  # bool, int64, big-endian...: as float64
+        a, code = a.astype(np.float64), 4
+    if not a.flags.c_contiguous:
+        a = np.ascontiguousarray(a)
+    shape = a.shape or (1,)
+    out.append(_RANKS[len(shape)].pack(code, len(shape), *shape))
+    out.append(a)
+    if pad := -a.nbytes % ALIGN:
+        out.append(_ZEROS[pad])
 
 
 def shared(head: dict[str, Any], snapshot: dict[str, Any]) -> Shared:
-    """Encode a snapshot's clock (the HEAD keys, in order) and its demo part, once for all its watchers."""
+    """Encode a snapshot's clock (the HEAD keys, in order) and its demo part, once for all its watchers. orjson
+    walks the snapshot (in C) and hands every numpy array to `block`, which writes it as a block and puts the
+    reference in its place."""
     assert tuple(head) == HEAD, f"a frame's head has the keys {HEAD}, in that order; got {tuple(head)}"
     assert head["type"] == TYPE, f"a frame's type is {TYPE!r}, got {head['type']!r}"
-    return Shared(encode(head)[:-1], f"{_DEMO_AT}{encode(snapshot)}}}")
+    blocks: list[Any] = []  # the blocks' pieces
+    seen: dict[int, dict[str, int]] = {}  # an array shown twice (the output layer's values as a column) is sent once
+
+    def block(value: Any) -> Any:
+        ref = seen.get(id(value))
+        if ref is not None:
+            return ref
+        if isinstance(value, np.ndarray):
+            ref = seen[id(value)] = {"$": len(seen)}
+            _block(value, blocks)
+            return ref
+        if isinstance(value, np.generic):  # a numpy number: its Python value
+            return value.item()
+        raise TypeError(f"a frame holds JSON types and numpy arrays, not {type(value).__name__}")
+
+    demo = orjson.dumps(snapshot, default=block, option=_OPTIONS)
+    return Shared(orjson.dumps(head, option=_OPTIONS | orjson.OPT_SERIALIZE_NUMPY)[:-1],
+                  b"".join((_DEMO_AT, demo, b"}")), b"".join(blocks))
 
 
-def write(parts: Shared, restart: bool, losses: list[tuple[int, float]]) -> str:
+def write(parts: Shared, restart: bool, losses: list[tuple[int, float]]) -> bytes:
     """One watcher's frame: the shared parts with its own chart points between them."""
-    return f'{parts.head}{_WATCHER_AT}{"true" if restart else "false"}{_LOSSES_AT}{encode(losses)}{parts.tail}'
+    text = b"".join((parts.head, _WATCHER_AT, b"true" if restart else b"false", _LOSSES_AT,
+                     orjson.dumps(losses), parts.tail))  # NaN and infinities as null, as everywhere on the wire
+    n = len(text)
+    return b"".join((_HEADER.pack(MAGIC, FORMAT, n), text, _ZEROS[_pad(_HEADER.size + n)], parts.blocks))
 
 
-def is_frame(text: str) -> bool:
-    return text.startswith(PREFIX)
+def is_frame(message: bytes | str) -> bool:
+    return isinstance(message, bytes | bytearray | memoryview) and bytes(message[:4]) == MAGIC
 
 
-def read(text: str) -> dict[str, Any]:
-    """A whole frame (or any other message) as the page reads it."""
-    message: dict[str, Any] = orjson.loads(text)
-    return message
+def _json_part(data: bytes) -> tuple[dict[str, Any], int]:
+    """A frame's JSON part, and where its first block starts."""
+    assert is_frame(data), f"not a frame: {bytes(data[:60])!r}"
+    magic, fmt, n = _HEADER.unpack_from(data)
+    assert fmt == FORMAT, f"frame format {fmt}, this reader reads {FORMAT}"
+    part: dict[str, Any] = orjson.loads(data[_HEADER.size : _HEADER.size + n])
+    return part, _HEADER.size + n + _pad(_HEADER.size + n)
 
 
-def read_head(text: str) -> dict[str, Any]:
-    """A frame's HEAD values only, without decoding its (much longer) chart points and snapshot: a load test that
-    reads every frame of hundreds of pages must leave the machine's cores to the server it measures."""
-    cut = text.find(_WATCHER_AT)
-    assert is_frame(text) and cut > 0, f"not a frame: {text[:60]!r}"
-    head: dict[str, Any] = orjson.loads(text[:cut] + "}")
-    return head
+def arrays(data: bytes, at: int) -> list[np.ndarray]:
+    """Every block of a frame from offset `at`, as numpy arrays viewing the message (no copy)."""
+    out, view = [], memoryview(data)
+    while at < len(data):
+        code, ndim = struct.unpack_from("<BB", data, at)
+        shape = struct.unpack_from(f"<{ndim}I", data, at + 4)
+        at += 4 + 4 * ndim
+        at += _pad(at)
+        dtype = DTYPES[code]
+        count = int(np.prod(shape)) if ndim else 1
+        out.append(np.frombuffer(view, dtype, count, at).reshape(shape))
+        at += count * dtype.itemsize
+        at += _pad(at)
+    return out
 
 
-def read_demo(text: str) -> dict[str, Any]:
-    """A frame's DEMO part only. The chart's points before it are numbers, and string values escape their quotes,
-    so the first DEMO key after the WATCHER part is the frame's own."""
-    at = text.index(_DEMO_AT, text.index(_LOSSES_AT)) + len(_DEMO_AT)
-    demo: dict[str, Any] = orjson.loads(text[at:-1])
+def plain(value: Any, blocks: list[np.ndarray] | None = None) -> Any:
+    """JSON types only: references resolved to `blocks`, numpy arrays as (nested) lists, as the page reads them."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, dict):
+        if blocks is not None and len(value) == 1 and "$" in value:
+            return blocks[value["$"]].tolist()
+        return {key: plain(v, blocks) for key, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v, blocks) for v in value]
+    return value
+
+
+def read(message: bytes | str) -> dict[str, Any]:
+    """A whole frame (or any other message, JSON text) as the page reads it, arrays as lists."""
+    if not is_frame(message):
+        text: dict[str, Any] = orjson.loads(message)
+        return text
+    data = bytes(message)
+    part, at = _json_part(data)
+    whole: dict[str, Any] = plain(part, arrays(data, at))
+    return whole
+
+
+def read_head(message: bytes) -> dict[str, Any]:
+    """A frame's HEAD values only, without its blocks: a load test that reads every frame of hundreds of pages
+    must leave the machine's cores to the server it measures."""
+    part, _ = _json_part(message)
+    return {k: part[k] for k in HEAD}
+
+
+def read_demo(message: bytes) -> dict[str, Any]:
+    """A frame's DEMO part only, arrays as lists."""
+    demo: dict[str, Any] = read(message)[DEMO]
     return demo

@@ -29,17 +29,21 @@ class Connection:
         self.sending = False
         self.missed = False  # a tick came while a frame was being sent: send the next one as soon as that is done
 
-    async def send(self, message: dict[str, Any] | str) -> None:
-        text = message if isinstance(message, str) else protocol.encode(message)
+    async def send(self, message: dict[str, Any] | str | bytes) -> None:
+        """A frame (bytes) as a binary message, anything else as JSON text."""
+        text = message if isinstance(message, str | bytes) else protocol.encode(message)
         async with self.send_lock:
             try:
-                await self.ws.send_text(text)
+                if isinstance(text, bytes):
+                    await self.ws.send_bytes(text)
+                else:
+                    await self.ws.send_text(text)
             except RuntimeError as e:
                 # uvicorn's websockets-sansio, once its keepalive ping went unanswered and it closed the socket,
                 # refuses sends with a RuntimeError instead of a disconnect: the page has gone all the same.
                 raise WebSocketDisconnect(1006) from e
 
-    async def next_frame(self) -> str | None:
+    async def next_frame(self) -> bytes | None:
         raise NotImplementedError
 
     async def frames(self) -> None:
@@ -86,7 +90,7 @@ class SessionConnection(Connection):
         elif self.session.version != self.sent_version:
             self.wake.set()
 
-    async def next_frame(self) -> str | None:
+    async def next_frame(self) -> bytes | None:
         s = self.session
         if s.version == self.sent_version:
             return None
@@ -108,14 +112,14 @@ class FollowConnection(Connection):
 
     def __init__(self, ws: WebSocket) -> None:
         super().__init__(ws)
-        self.latest: str | None = None
+        self.latest: bytes | None = None
         self.demo = ""  # the demo its page shows: frames of another demo (the room moved on) are not for it
 
-    def offer(self, text: str) -> None:
+    def offer(self, text: bytes) -> None:
         self.latest = text
         self.wake.set()
 
-    async def next_frame(self) -> str | None:
+    async def next_frame(self) -> bytes | None:
         text, self.latest = self.latest, None
         return text
 

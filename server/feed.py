@@ -46,18 +46,18 @@ class Feed:
             self.busy = True
             self.hub.spawn(self._publish(None))
 
-    def _frame(self) -> str:
+    def _frame(self) -> bytes:
         text, self.since, self.epoch, self.sent_version = self.session.frame(self.since, self.epoch,
                                                                              self.hub.max_age)
         return text
 
-    async def _publish(self, text: str | None) -> None:
+    async def _publish(self, text: bytes | None) -> None:
         try:
             if text is None:
                 text = await off_loop(self._frame)
             demo = self.session.demo.name
             if self.hub.backend.shared:  # the demo first: a process drops it for followers of another demo
-                await self.hub.backend.publish(self.room.code, FRAME, f"{demo}\n{text}")
+                await self.hub.backend.publish(self.room.code, FRAME, b"%s\n%s" % (demo.encode(), text))
             else:
                 self.hub.deliver(self.room.code, text, demo)
         except Exception:  # noqa: BLE001 - Redis away for a moment: followers miss frames, nothing else

@@ -185,7 +185,7 @@ class RoomHub(LectureMixin, Replication):
         if s is not None:
             text = (await asyncio.to_thread(s.frame, -1, -1))[0]
         else:
-            text = await self.backend.fetch(room.code, "full")
+            text = await self.backend.fetch_bytes(room.code, "full")
         if text is not None:
             await conn.send(text)
 
@@ -198,7 +198,7 @@ class RoomHub(LectureMixin, Replication):
     def watched(self, code: str) -> bool:
         return bool(self.registry.connections.followers(code)) or code in self._remote_watched
 
-    def deliver(self, code: str, text: str, demo: str) -> None:
+    def deliver(self, code: str, text: bytes, demo: str) -> None:
         for conn in self.registry.connections.followers(code):
             if conn.demo == demo:  # a page of the demo the room left must not draw another demo's frame
                 conn.offer(text)
@@ -215,10 +215,11 @@ class RoomHub(LectureMixin, Replication):
                 for s in self._students(room.code, room.lecturer)]
 
     # ---------------------------------------------------------------- messages from the backend
-    def _on_message(self, code: str, kind: str, text: str) -> None:
-        if kind == FRAME:
-            demo, _, frame = text.partition("\n")
-            self.deliver(code, frame, demo)
+    def _on_message(self, code: str, kind: str, text: str | bytes) -> None:
+        if isinstance(text, bytes):  # a FRAME (binary): the demo's name, a newline, the frame
+            assert kind == FRAME, f"only frames travel as bytes, not {kind}"
+            demo, _, frame = text.partition(b"\n")
+            self.deliver(code, frame, demo.decode())
         elif kind == LECTURE:
             self.spawn(self._lecture_changed(Room.loads(text)))
         elif kind == PUSH:

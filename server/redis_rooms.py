@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from server.frames import stop
-from server.rooms import Listener, Room, RoomBackend
+from server.rooms import FRAME, Listener, Room, RoomBackend
 
 log = logging.getLogger("nnp.redis")
 PREFIX = "nnp"
@@ -27,6 +27,7 @@ class RedisRooms(RoomBackend):
         import redis.asyncio as aioredis  # imported here: a one-process server needs no Redis client
 
         self.redis = aioredis.Redis.from_url(url, decode_responses=True)
+        self.raw = aioredis.Redis.from_url(url)  # frames are binary: their bytes as they are, undecoded
         self._reader: asyncio.Task[None] | None = None
 
     async def start(self, listener: Listener) -> None:
@@ -40,19 +41,20 @@ class RedisRooms(RoomBackend):
         if self._reader is not None:
             await stop(self._reader)
         await self.redis.aclose()
+        await self.raw.aclose()
 
     async def _read(self, ready: asyncio.Event) -> None:
         while True:
-            pubsub = self.redis.pubsub()
+            pubsub = self.raw.pubsub()
             try:
                 await pubsub.psubscribe(f"{PREFIX}:ch:*")
                 ready.set()
                 async for msg in pubsub.listen():
                     if msg["type"] != "pmessage":
                         continue
-                    _, _, code, kind = msg["channel"].split(":", 3)
+                    _, _, code, kind = msg["channel"].decode().split(":", 3)
                     try:
-                        self.listener(code, kind, msg["data"])
+                        self.listener(code, kind, msg["data"] if kind == FRAME else msg["data"].decode())
                     except Exception:  # noqa: BLE001 - one bad message must not stop the room traffic
                         log.exception("handling %s of room %s failed", kind, code)
             except asyncio.CancelledError:
@@ -100,14 +102,17 @@ class RedisRooms(RoomBackend):
         return [k[len(prefix):] for k in [k async for k in self.redis.scan_iter(match=f"{prefix}*", count=500)]
                 if ":" not in k[len(prefix):]]
 
-    async def publish(self, code: str, kind: str, text: str) -> None:
+    async def publish(self, code: str, kind: str, text: str | bytes) -> None:
         await self.redis.publish(f"{PREFIX}:ch:{code}:{kind}", text)
 
-    async def put(self, code: str, what: str, text: str, ttl_s: float) -> None:
+    async def put(self, code: str, what: str, text: str | bytes, ttl_s: float) -> None:
         await self.redis.set(self._key(code, what), text, px=int(ttl_s * 1000))
 
     async def fetch(self, code: str, what: str) -> str | None:
         return await self.redis.get(self._key(code, what))
+
+    async def fetch_bytes(self, code: str, what: str) -> bytes | None:
+        return await self.raw.get(self._key(code, what))
 
     async def put_students(self, code: str, entries: dict[str, str]) -> None:
         if entries:

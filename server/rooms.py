@@ -26,7 +26,7 @@ PUSH = "push"  # the lecturer's Session.state(), for every student sandbox of th
 CLOSED = "closed"  # the room is gone
 LECTURE = "room"  # the room's lecture state changed (demo, step, pause, spotlight): its public view, as JSON
 
-Listener = Callable[[str, str, str], None]  # (code, kind, text)
+Listener = Callable[[str, str, str | bytes], None]  # (code, kind, text; a FRAME's is bytes)
 
 
 class RoomError(Exception):
@@ -146,13 +146,17 @@ class RoomBackend(ABC):
         """Every open room's code (the expiry sweep walks them)."""
 
     @abstractmethod
-    async def publish(self, code: str, kind: str, text: str) -> None: ...
+    async def publish(self, code: str, kind: str, text: str | bytes) -> None: ...
 
     # Shared data: only used by shared backends (one process has all of it at hand in memory).
-    async def put(self, code: str, what: str, text: str, ttl_s: float) -> None:  # noqa: B027
+    async def put(self, code: str, what: str, text: str | bytes, ttl_s: float) -> None:  # noqa: B027
         pass
 
     async def fetch(self, code: str, what: str) -> str | None:
+        return None
+
+    async def fetch_bytes(self, code: str, what: str) -> bytes | None:
+        """What `put` stored as bytes (a frame)."""
         return None
 
     async def put_students(self, code: str, entries: dict[str, str]) -> None:  # noqa: B027
@@ -224,5 +228,5 @@ class MemoryRooms(RoomBackend):
     async def codes(self) -> list[str]:
         return list(self.rooms)
 
-    async def publish(self, code: str, kind: str, text: str) -> None:
+    async def publish(self, code: str, kind: str, text: str | bytes) -> None:
         self.listener(code, kind, text)

@@ -30,10 +30,10 @@ class Built:
 class Snapshots:
     """What Session does for its watchers (the lock guards it, as everything else of the session)."""
 
-    def frame(self: Session, since: int, epoch: int, max_age: float = 0.0) -> tuple[str, int, int, int]:
+    def frame(self: Session, since: int, epoch: int, max_age: float = 0.0) -> tuple[bytes, int, int, int]:
         """The newest frame for a watcher that has this run's (`epoch`) losses up to iteration `since` (-1: none).
 
-        Returns (json, iteration, epoch, version): the first three for the watcher's next call, the version the
+        Returns (frame, iteration, epoch, version): the first three for the watcher's next call, the version the
         frame shows (older than `self.version` when it was reused). The expensive part (the demo snapshot) is
         built once and shared by every watcher; while training alone changed the session it is reused for
         `max_age` seconds (one frame interval), a command always shows in the next frame.
@@ -85,7 +85,7 @@ class Snapshots:
                 "loss": self.loss_log[-1][1] if self.loss_log else None,
                 "running": self.running,
                 "status": self.status,
-                "net": {k: net[k] for k in ("sizes", "weights", "alive") if k in net},
+                "net": codec.plain({k: net[k] for k in ("sizes", "weights", "alive") if k in net}),
                 "card": cards.card(b.snap),
                 "spark": cards.sparkline(self.loss_log),
                 "solved": self.demo.solved(),

@@ -9,6 +9,19 @@ from typing import Any
 
 from websockets.sync.client import ClientConnection, connect
 
+from server import codec
+
+
+def receive(ws: Any) -> dict[str, Any]:
+    """The next message of a TestClient websocket (starlette's WebSocketTestSession): a frame (binary) read through
+    the codec, anything else JSON text, as a page reads it."""
+    from starlette.websockets import WebSocketDisconnect
+
+    message = ws.receive()
+    if message["type"] == "websocket.close":
+        raise WebSocketDisconnect(code=message.get("code", 1000), reason=message.get("reason", ""))
+    return codec.read(message["bytes"] if message.get("bytes") is not None else message["text"])
+
 
 class Client:
     def __init__(self, url: str, headers: dict[str, str] | None = None, origin: str | None = None) -> None:
@@ -27,7 +40,8 @@ class Client:
         self.ws.send(cmd if isinstance(cmd, str) else json.dumps(cmd))
 
     def recv(self, timeout: float = 10.0) -> dict[str, Any]:
-        msg = json.loads(self.ws.recv(timeout=timeout))
+        """The next message: a frame (binary) read through the codec, anything else JSON text, as a page reads it."""
+        msg = codec.read(self.ws.recv(timeout=timeout))
         if msg["type"] == "hello":
             self.hello = msg
         return msg

@@ -1,10 +1,13 @@
-"""The frame codec (server/codec.py): what the server writes is what every reader reads, key for key."""
+"""The frame codec (server/codec.py): what the server writes is what every reader reads, key for key and byte for
+byte (docs/protocol.md, "Binary frames")."""
 
 from __future__ import annotations
 
 import json
 import math
+import struct
 
+import numpy as np
 import pytest
 
 from models.registry import DEMOS
@@ -13,7 +16,7 @@ from server.protocol import Step
 from server.session import Session
 
 
-def session_frame() -> tuple[Session, str]:
+def session_frame() -> tuple[Session, bytes]:
     s = Session(DEMOS["autoencoder"](seed=0))
     s.apply(Step(n=5))
     while s.train_slice(0.01):
@@ -21,9 +24,20 @@ def session_frame() -> tuple[Session, str]:
     return s, s.frame(-1, -1)[0]
 
 
+def json_part(data: bytes) -> dict:
+    """A frame's JSON part as the standard library reads it (docs/protocol.md's header: its length at byte 8)."""
+    assert data[:4] == b"NNPF" and data[4] == 1 and data[5:8] == b"\0\0\0"
+    (n,) = struct.unpack_from("<I", data, 8)
+    return json.loads(data[12 : 12 + n])
+
+
 def test_a_sessions_frame_has_the_codecs_keys_in_order() -> None:
     s, text = session_frame()
-    frame = json.loads(text)  # the standard library agrees: it is plain JSON
+    assert isinstance(text, bytes)
+    part = json_part(text)  # the standard library agrees: the JSON part is plain JSON
+    assert list(part) == list(codec.KEYS)
+    assert part["demo"]["net"]["weights"][0] == {"$": 0}, "the weights are a block, not JSON numbers"
+    frame = codec.read(text)
     assert list(frame) == list(codec.KEYS)
     assert codec.read(text) == frame
     assert codec.is_frame(text) and frame["type"] == codec.TYPE
@@ -40,7 +54,7 @@ def test_the_partial_readers_give_the_parts_of_the_whole() -> None:
 
 def test_write_splices_each_watchers_points_between_the_shared_parts() -> None:
     head = dict.fromkeys(codec.HEAD, None) | {"type": "frame", "status": 'a "quoted" ,"demo": and ,"restart":'}
-    parts = codec.shared(head, {"net": {"weights": [[[0.5, -1.0]]]}})
+    parts = codec.shared(head, {"net": {"weights": [np.array([[0.5, -1.0]])]}})
     text = codec.write(parts, False, [(3, 0.25), (4, math.nan)])
     frame = codec.read(text)
     assert frame["restart"] is False and frame["losses"] == [[3, 0.25], [4, None]]  # NaN is null on the wire
@@ -57,4 +71,33 @@ def test_a_head_out_of_order_is_refused() -> None:
 def test_other_messages_are_no_frames() -> None:
     assert not codec.is_frame('{"type":"hello","mode":"sandbox"}')
     with pytest.raises(AssertionError, match="not a frame"):
-        codec.read_head('{"type":"info","message":"x"}')
+        codec.read_head(b'{"type":"info","message":"x"}')
+
+
+def test_blocks_are_typed_aligned_and_exact() -> None:
+    """Every block starts at a multiple of 8 bytes (a Float64Array views it in place); dtypes and shapes survive,
+    float64 bit for bit, and an array shown twice is sent once."""
+    head = dict.fromkeys(codec.HEAD, None) | {"type": "frame"}
+    w = np.array([[0.1, -2.5e-300, math.pi], [1e300, -0.0, 7.0]])
+    heat = np.arange(7, dtype=np.uint8)
+    snap = {"w": w, "again": w, "heat": heat, "f32": np.array([1.5], np.float32), "i": np.array([[-3], [4]], np.int32),
+            "flags": np.array([True, False]), "n": np.float64(0.25), "empty": np.zeros((0, 3))}
+    data = codec.write(codec.shared(head, snap), True, [(1, 0.5)])
+    part = json_part(data)
+    assert part["demo"]["w"] == part["demo"]["again"] == {"$": 0} and part["demo"]["n"] == 0.25
+    at = 12 + struct.unpack_from("<I", data, 8)[0]
+    at += -at % 8
+    blocks = codec.arrays(data, at)
+    assert [b.dtype.str for b in blocks] == ["<f8", "|u1", "<f4", "<i4", "<f8", "<f8"]
+    start = np.frombuffer(data, np.uint8).ctypes.data  # the message's first byte
+    assert all((b.ctypes.data - start) % 8 == 0 for b in blocks if b.nbytes), "every block at a multiple of 8"
+    assert len(data) % 8 == 0
+    assert blocks[0].tobytes() == w.tobytes() and blocks[1].tolist() == list(range(7))
+    assert blocks[4].tolist() == [1.0, 0.0] and blocks[5].shape == (0, 3)
+    frame = codec.read(data)["demo"]
+    assert frame["w"] == w.tolist() and frame["i"] == [[-3], [4]] and frame["f32"] == [1.5]
+
+
+def test_plain_makes_lists_of_a_snapshots_arrays() -> None:
+    snap = {"net": {"weights": [np.array([[1.0, 2.0]])], "sizes": [2, 1]}, "k": (np.array([3], np.uint8),)}
+    assert codec.plain(snap) == {"net": {"weights": [[[1.0, 2.0]]], "sizes": [2, 1]}, "k": [[3]]}

@@ -17,6 +17,7 @@ from models import demos, registry
 from models.registry import DEMOS
 from server.app import create_app
 from server.config import Settings
+from tests.live import receive
 
 MINI = '''
 """A minimal demo: a 2-2-1 sigmoid net learning OR, written as README's "Adding a demo" says."""
@@ -92,7 +93,7 @@ def test_a_new_demo_package_is_served_from_the_registry_alone(mini: None, tmp_pa
         with client.websocket_connect("/ws/mini") as ws:
             ws.send_text(json.dumps({"type": "step", "n": 40}))
             for _ in range(100):
-                msg = json.loads(ws.receive_text())
+                msg = receive(ws)
                 if msg["type"] == "frame" and msg["iteration"] == 40:
                     break
             else:

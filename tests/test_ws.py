@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from models.registry import DEMOS
 from server.app import create_app
 from server.config import Settings
+from tests.live import receive
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 def next_of(ws, kind: str, timeout: float = 10.0) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        msg = json.loads(ws.receive_text())
+        msg = receive(ws)
         if msg["type"] == kind:
             return msg
     raise AssertionError(f"no {kind} message within {timeout} s")
@@ -35,7 +36,7 @@ def next_of(ws, kind: str, timeout: float = 10.0) -> dict:
 def frame_where(ws, pred, timeout: float = 10.0) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        msg = json.loads(ws.receive_text())
+        msg = receive(ws)
         if msg["type"] == "frame" and pred(msg):
             return msg
     raise AssertionError(f"no matching frame within {timeout} s")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 
+import numpy as np
 import torch
 
 from models.data.datasets2d import EXTENT
@@ -33,24 +34,26 @@ def signed(v: torch.Tensor, kind: str) -> tuple[torch.Tensor, torch.Tensor]:
     return v / scale, scale
 
 
-def encode_signed(d: torch.Tensor) -> str:
-    """[-1, 1] -> bytes round((d + 1) * 127.5) -> base64; the page reads d = byte / 127.5 - 1."""
+def encode_signed(d: torch.Tensor) -> np.ndarray:
+    """[-1, 1] -> bytes round((d + 1) * 127.5), uint8 (a frame sends it as a Uint8Array block); the page reads
+    d = byte / 127.5 - 1."""
     return encode_columns(d.reshape(-1, 1))[0]
 
 
-def encode_columns(d: torch.Tensor) -> list[str]:
-    """encode_signed for every column of d (cells, units) at once: one quantisation, a base64 string per unit."""
+def encode_columns(d: torch.Tensor) -> list[np.ndarray]:
+    """encode_signed for every column of d (cells, units) at once: one quantisation, a uint8 row per unit."""
     q = ((d.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).T.contiguous().cpu().numpy()  # (units, cells)
-    return [base64.b64encode(row.tobytes()).decode("ascii") for row in q]
+    return list(q)
 
 
-def encode_unsigned(p: torch.Tensor) -> str:
-    """[0, 1] -> bytes round(p * 255) -> base64; the page reads p = byte / 255."""
-    q = (p.clamp(0, 1) * 255).round().to(torch.uint8)
-    return base64.b64encode(q.cpu().contiguous().numpy().tobytes()).decode("ascii")
+def encode_unsigned(p: torch.Tensor) -> np.ndarray:
+    """[0, 1] -> bytes round(p * 255), uint8; the page reads p = byte / 255."""
+    return (p.clamp(0, 1) * 255).round().to(torch.uint8).cpu().contiguous().numpy().reshape(-1)  # one flat block
 
 
-def decode(text: str, signed_: bool = True) -> torch.Tensor:
-    """What the page does with the bytes (used by the tests)."""
-    q = torch.frombuffer(bytearray(base64.b64decode(text)), dtype=torch.uint8).to(torch.float64)
+def decode(data: str | np.ndarray | list[int], signed_: bool = True) -> torch.Tensor:
+    """What the page does with the bytes (used by the tests): a heatmap's bytes as a frame carries them (a uint8
+    array; a list, as codec.read gives it), or base64 text (a dashboard card's)."""
+    raw = base64.b64decode(data) if isinstance(data, str) else np.asarray(data, dtype=np.uint8).tobytes()
+    q = torch.frombuffer(bytearray(raw), dtype=torch.uint8).to(torch.float64)
     return q / 127.5 - 1 if signed_ else q / 255

@@ -1,4 +1,5 @@
-"""Cheap plain-array views of an MLP for frames: numpy on the CPU instead of a chain of small torch ops."""
+"""Cheap views of an MLP for frames: numpy on the CPU instead of a chain of small torch ops; numpy arrays for the
+frame codec, plain lists for everything else."""
 
 from __future__ import annotations
 
@@ -46,23 +47,32 @@ def _mask(m: torch.Tensor) -> np.ndarray:
     return arr if arr is not None else _np(m)
 
 
-def drawing(net: MLP) -> dict[str, Any]:
-    """What `MLP.drawing()` returns, from one numpy view: a frame draws it up to NNP_FPS times a second."""
+def arrays(net: MLP) -> dict[str, Any]:
+    """What `MLP.drawing()` returns, as numpy arrays (a frame writes them as typed blocks, server/codec.py): one
+    copy of the parameters, each layer's weights and biases views into it. A float32 or GPU net: its lists."""
     flat = _cpu_flat(net)
     if flat is None:
         return net.drawing()
-    r = flat.tolist()  # one conversion, then plain list slicing
+    r = flat.copy()  # the frame keeps what it shows, whatever training changes next
     weights, biases = [], []
     for w_off, n_in, n_out, b_off in _layout(tuple(net.spec.sizes)):
-        weights.append([r[w_off + j * n_in : w_off + (j + 1) * n_in] for j in range(n_out)])
+        weights.append(r[w_off:b_off].reshape(n_out, n_in))
         biases.append(r[b_off : b_off + n_out])
     return {
         "sizes": list(net.spec.sizes),
         "weights": weights,
         "biases": biases,
-        "alive": [_mask(m).tolist() for m in net.masks],
+        "alive": [_mask(m).copy() for m in net.masks],
         "frozen": list(net.frozen),
     }
+
+
+def drawing(net: MLP) -> dict[str, Any]:
+    """`MLP.drawing()` (plain lists), from one numpy view."""
+    out = arrays(net)
+    for key in ("weights", "biases", "alive"):
+        out[key] = [a.tolist() if isinstance(a, np.ndarray) else a for a in out[key]]
+    return out
 
 
 def predict(net: MLP, x: torch.Tensor) -> np.ndarray:
@@ -90,16 +100,23 @@ def error(net: MLP, x: torch.Tensor, y: torch.Tensor) -> float:
 
 def values(net: MLP, x: torch.Tensor) -> list[list[float]]:
     """Every layer's output for one input x (in,), input first: `MLP.forward` (masks included, no dropout)."""
+    return [v.tolist() if isinstance(v, np.ndarray) else v for v in value_arrays(net, x)]
+
+
+def value_arrays(net: MLP, x: torch.Tensor | np.ndarray) -> list[np.ndarray] | list[list[float]]:
+    """`values` as numpy arrays, one per layer (lists for a float32 or GPU net); x may be a float64 numpy row."""
     flat = _cpu_flat(net)
-    if flat is None or x.device.type != "cpu":
-        return [v[0].detach().cpu().tolist() for v in net.forward(x.reshape(1, -1).to(net.device))]
-    h = _np(x).reshape(-1)
-    outs = [h.tolist()]
+    if flat is None or (isinstance(x, torch.Tensor) and x.device.type != "cpu"):
+        t = x.to(net.device) if isinstance(x, torch.Tensor) else torch.from_numpy(x).to(net.device, net.flat.dtype)
+        return [v[0].detach().cpu().tolist() for v in net.forward(t.reshape(1, -1))]
+    h = x if isinstance(x, np.ndarray) and x.ndim == 1 else (x if isinstance(x, np.ndarray) else _np(x)).reshape(-1)
+    outs = [h]  # the input itself (a frame that shows it again sends it once)
     for i, (w_off, n_in, n_out, b_off) in enumerate(_layout(tuple(net.spec.sizes))):
-        z = flat[w_off:b_off].reshape(n_out, n_in) @ h + flat[b_off : b_off + n_out]  # (out,)
+        z = flat[w_off:b_off].reshape(n_out, n_in) @ h
+        z += flat[b_off : b_off + n_out]  # (out,)
         h = _activate(net, i, z)
-        h = h * _mask(net.masks[i])
-        outs.append(h.tolist())
+        h *= _mask(net.masks[i])
+        outs.append(h)
     return outs
 
 

@@ -37,7 +37,8 @@ COUNTER = """
     const ws = new Native(...args);
     window.__nnp.ws = ws;
     ws.addEventListener("message", (e) => {
-      const frame = typeof e.data === "string" && e.data.startsWith(PREFIX);
+      const frame = typeof e.data !== "string" && e.data.byteLength >= 4 &&
+        String.fromCharCode(...new Uint8Array(e.data, 0, 4)) === MAGIC;  // binary: socket.js asks for ArrayBuffers
       if (window.__nnp.counting && frame) window.__nnp.frames++;
     });
     return ws;
@@ -62,7 +63,7 @@ def measure(url: str, demo: str, configure: dict[str, Any] | None, seconds: floa
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
-            page.add_init_script(COUNTER.replace("PREFIX", json.dumps(codec.PREFIX)))  # frames as the codec writes
+            page.add_init_script(COUNTER.replace("MAGIC", json.dumps(codec.MAGIC.decode())))  # the codec's frames
             page.goto(f"{url}/demos/{demo}")
             page.wait_for_function("() => window.__nnp.ws && window.__nnp.ws.readyState === 1")
             if configure is not None:

@@ -1,8 +1,9 @@
 """A lean websocket client for the load test: hundreds of simulated pages must cost the machine little CPU.
 
-Just what a page does: text messages, unfragmented or not, masked client frames, pings answered, a clean
-close (RFC 6455). The load test runs on the machine it measures; a general-purpose client library spends
-several times more per message, which the server would then lose to its own test.
+Just what a page does: text and binary messages (a frame is binary: bytes, the rest str), unfragmented or not,
+masked client frames, pings answered, a clean close (RFC 6455). The load test runs on the machine it measures; a
+general-purpose client library spends several times more per message, which the server would then lose to its own
+test.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ class _Protocol(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.buf = bytearray()
         self.handshake: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-        self.messages: asyncio.Queue[str | Closed] = asyncio.Queue()
+        self.messages: asyncio.Queue[str | bytes | Closed] = asyncio.Queue()
         self.parts: list[bytes] = []
+        self.binary = False  # the message being assembled came in binary frames
         self.closing = False  # we closed it: its end is not an error
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -61,9 +63,12 @@ class _Protocol(asyncio.Protocol):
             payload = bytes(buf[at : at + n])
             del buf[: at + n]
             if opcode in (0, 1, 2):
+                if opcode:
+                    self.binary = opcode == 2
                 self.parts.append(payload)
                 if fin:
-                    self.messages.put_nowait(b"".join(self.parts).decode())
+                    whole = b"".join(self.parts)
+                    self.messages.put_nowait(whole if self.binary else whole.decode())
                     self.parts = []
             elif opcode == 9:
                 self.write(0xA, payload)
@@ -108,7 +113,7 @@ class LeanSocket:
             raise ConnectionError(f"websocket refused: {status.decode(errors='replace')}")
         return cls(proto)
 
-    async def recv(self) -> str:
+    async def recv(self) -> str | bytes:
         msg = await self.p.messages.get()
         if isinstance(msg, Closed):
             self.p.messages.put_nowait(msg)  # every later recv says so too
@@ -127,7 +132,7 @@ class LeanSocket:
     def __aiter__(self) -> LeanSocket:
         return self
 
-    async def __anext__(self) -> str:
+    async def __anext__(self) -> str | bytes:
         try:
             return await self.recv()
         except Closed as e:

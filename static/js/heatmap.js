@@ -1,5 +1,6 @@
-// Heatmaps from the server (one byte per cell, base64; see docs/protocol.md) turned into pixels with the one
-// colour scale: class A on the positive colour, class B on the negative one, C and D on two more.
+// Heatmaps from the server (one byte per cell: a frame's Uint8Array, a card's base64; see docs/protocol.md) turned
+// into pixels with the one colour scale: class A on the positive colour, class B on the negative one, C and D on
+// two more.
 
 import * as colors from "./colors.js";
 
@@ -18,6 +19,7 @@ export function classCss(k) {
 }
 
 export function bytes(b64) {
+  if (typeof b64 !== "string") return b64; // a frame's Uint8Array, viewed in place
   const s = atob(b64);
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);

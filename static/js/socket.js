@@ -2,7 +2,13 @@
 // What it connects to comes from the URL: ?follow=CODE follows a room read-only, ?join=CODE opens a student
 // sandbox copying the room's lecturer, ?fork=ID opens a copy
 // of a shared session, ?session=ID (or this tab's stored id) reopens one; forkRoom() turns a follower into a
-// student with a sandbox of their own.
+// student with a sandbox of their own. Frames come as binary messages (static/js/frame.js reads them), everything
+// else as JSON text.
+
+import { isFrame, readFrame } from "./frame.js";
+
+// What this page's sockets received: binary frames, and JSON text messages by type (the browser tests read it)
+export const received = { frames: 0, text: {} };
 
 function initialParams(demo, key) {
   const q = new URLSearchParams(location.search);
@@ -33,6 +39,7 @@ export class DemoSocket {
     const proto = location.protocol === "https:" ? "wss" : "ws";
     const q = new URLSearchParams(this.params).toString();
     const ws = new WebSocket(`${proto}://${location.host}/ws/${this.demo}` + (q ? `?${q}` : ""));
+    ws.binaryType = "arraybuffer"; // a frame's blocks are viewed in place as typed arrays
     this.ws = ws;
     ws.onopen = () => {
       this.delay = 250;
@@ -40,9 +47,14 @@ export class DemoSocket {
       for (const m of this.queue.splice(0)) ws.send(m);
     };
     ws.onmessage = (ev) => {
+      if (isFrame(ev.data)) {
+        received.frames++;
+        this.h.onFrame(readFrame(ev.data));
+        return;
+      }
       const msg = JSON.parse(ev.data);
-      if (msg.type === "frame") this.h.onFrame(msg);
-      else if (msg.type === "hello") this.welcome(msg);
+      received.text[msg.type] = (received.text[msg.type] || 0) + 1;
+      if (msg.type === "hello") this.welcome(msg);
       else if (msg.type === "error") this.h.onError && this.h.onError(msg);
       else if (msg.type === "info") this.h.onInfo && this.h.onInfo(msg);
       else if (msg.type === "room") this.h.onRoom && this.h.onRoom(msg);

@@ -39,3 +39,11 @@ def watched_page(browser, **context: object) -> Iterator[Page]:
     yield pg
     ctx.close()
     assert not errors, "the page logged errors:\n" + "\n".join(errors)
+
+
+def binary_frames(page) -> int:  # noqa: ANN001 - a Page or a Frame (an iframe of the lecture page)
+    """How many frames this page's sockets read (static/js/socket.js's counters): every one binary, as the server
+    writes them; a frame that came as JSON text fails the test."""
+    got = page.evaluate('async () => (await import("/static/js/socket.js")).received')
+    assert "frame" not in got["text"], f"frames came as JSON text: {got}"
+    return int(got["frames"])

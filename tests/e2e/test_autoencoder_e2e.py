@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from models.registry import DEMOS
-from tests.e2e.helpers import canvas_png, iteration, neuron_xy, wait_iteration
+from tests.e2e.helpers import binary_frames, canvas_png, iteration, neuron_xy, wait_iteration
 
 pytestmark = pytest.mark.e2e
 
@@ -30,6 +30,7 @@ def test_the_autoencoder_lesson(page: Page, live_server) -> None:
     # 2. Train: weights recolour, the loss falls, output matches desired.
     page.keyboard.press(" ")  # space = play
     wait_iteration(page, 1500)
+    assert binary_frames(page) > 1, "the network is drawn from binary frames"
     page.click("#play")  # pause
     expect(page.locator("#play")).to_have_text("Play")
     assert canvas_png(page, "#net") != weights_before, "the weights must be redrawn as they train"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import neuron_xy, wait_iteration
+from tests.e2e.helpers import binary_frames, neuron_xy, wait_iteration
 
 pytestmark = pytest.mark.e2e
 
@@ -16,6 +16,7 @@ def open_page(page: Page, live_server) -> None:
     page.goto(f"{live_server.url}/demos/boundary")
     expect(page.locator("#conn")).to_have_text("connected")
     page.wait_for_function("() => document.querySelector('#plane').plane.points !== null")
+    assert binary_frames(page) > 0, "the plane is drawn from binary frames"
 
 
 def plane_xy(page: Page, x: float, y: float) -> tuple[float, float]:

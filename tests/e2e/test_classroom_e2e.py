@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
-from tests.e2e.helpers import canvas_png, iteration, neuron_xy, wait_iteration
+from tests.e2e.helpers import binary_frames, canvas_png, iteration, neuron_xy, wait_iteration
 
 pytestmark = pytest.mark.e2e
 
@@ -58,6 +58,7 @@ def test_lecturer_and_student(browser, live_server) -> None:
         wait_iteration(student, 500)
         student.wait_for_function(f"() => ({WEIGHTS})() !== {before_weights!r}")
         assert canvas_png(student, "#net") != before_png, "the follower's canvas must redraw as the lecturer trains"
+        assert binary_frames(student) > 1 and binary_frames(lecturer) > 1, "both draw from binary frames"
         lecturer.click("#play")  # pause
         expect(lecturer.locator("#play")).to_have_text("Play")
         expect(student.locator("#play")).to_have_text("Play")

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import slides_conv
-from tests.e2e.helpers import canvas_png, wait_iteration, watched_page
+from tests.e2e.helpers import binary_frames, canvas_png, wait_iteration, watched_page
 
 pytestmark = pytest.mark.e2e
 
@@ -21,6 +21,7 @@ def open_demo(page: Page, url: str) -> None:
     expect(page.locator("#conn")).to_have_text("connected")
     page.wait_for_function("() => { const c = document.querySelector('#slides-map-0'); "
                            "return c && c.grid.values.length; }")
+    assert binary_frames(page) > 0, "the maps are drawn from binary frames"
 
 
 def texts(page: Page, selector: str) -> list[list[str]]:

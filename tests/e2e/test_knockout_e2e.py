@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import canvas_png, iteration, neuron_xy, wait_iteration
+from tests.e2e.helpers import binary_frames, canvas_png, iteration, neuron_xy, wait_iteration
 
 pytestmark = pytest.mark.e2e
 
@@ -31,6 +31,7 @@ def test_knock_a_neuron_out_by_clicking_it(page: Page, live_server) -> None:
 
     page.click("#play")
     wait_iteration(page, 30)
+    assert binary_frames(page) > 1, "the network is drawn from binary frames"
     alive_png = canvas_png(page, "#net")
     assert pixel_at_neuron(page, 2, 3) != DEAD_FILL
 

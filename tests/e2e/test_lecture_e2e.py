@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Frame, Page, expect
 
 from server.lecture import PAUSED
+from tests.e2e.helpers import binary_frames
 from tests.test_redis_rooms import two_servers  # noqa: F401 - a fixture (redis_url is in conftest)
 
 pytestmark = pytest.mark.e2e
@@ -93,6 +94,9 @@ def lecture(pages: Pages, lecturer_url: str, student_url: str) -> None:
     for st in students:
         expect(stage(st, "knockout").locator("#follow-text")).to_contain_text(code)
         assert st.evaluate("() => window.stayed === true"), "the lecture page must not reload"
+        follower = stage(st, "knockout")  # on the other process too: the frames crossed Redis as the same bytes
+        follower.wait_for_function("() => document.querySelector('#net').netview.net !== null")
+        assert binary_frames(follower) > 0, "the follower draws from binary frames"
     # Two students take a copy of the lecturer's knockout network; the third keeps watching.
     for st in students[:2]:
         stage(st, "knockout").locator("#fork-room").tap()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import canvas_png, iteration, wait_iteration
+from tests.e2e.helpers import binary_frames, canvas_png, iteration, wait_iteration
 from tests.tiny_torch import one_torch_thread  # noqa: F401 - an autouse fixture
 
 pytestmark = pytest.mark.e2e
@@ -18,6 +18,7 @@ def open_demo(page: Page, url: str) -> None:
     page.goto(f"{url}/demos/sigmoid")
     expect(page.locator("#conn")).to_have_text("connected")
     page.wait_for_function("() => document.querySelector('#curve').plot.layers.points.length > 0")
+    assert binary_frames(page) > 0, "the curve is drawn from binary frames"
 
 
 def axis(page: Page, sel: str) -> dict:

@@ -59,6 +59,7 @@ class AutoencoderDemo(Demo):
         self.test_set = shadows.test_set()
         self.x, self.labels = shadows.tensors(self.train_set)
         self.test_x, self.test_labels = shadows.tensors(self.test_set)
+        self.test_rows = list(self.test_x.numpy())  # each sample's input as a numpy row (a frame's block)
         # the frame's fixed parts, built once (a frame is drawn for every session up to NNP_FPS times a second)
         self.samples_view = [{"name": s.name, "label": s.label, "levels": list(s.levels)} for s in self.test_set]
         self.training_view = [s.name for s in self.train_set]
@@ -168,7 +169,7 @@ class AutoencoderDemo(Demo):
     def snapshot(self, selected: int) -> dict[str, Any]:  # no torch.no_grad: its enter and exit cost more than
         # this numpy-side snapshot, and no parameter tracks gradients (MLP.gradient works on a detached copy)
         selected = min(max(selected, 0), len(self.test_set) - 1)
-        x = self.test_x[selected]
+        x = self.test_rows[selected]
         net = self.net_snapshot(self.net, x)
         extra: dict[str, Any] = {
             "phase": self.phase,
@@ -178,7 +179,7 @@ class AutoencoderDemo(Demo):
             "selected": selected,
         }
         if self.classifier is None:
-            extra["columns"] = {"input": x.tolist(), "output": net["values"][-1], "desired": x.tolist()}
+            extra["columns"] = {"input": x, "output": net["values"][-1], "desired": x}
         else:
             probs = view.predict(self.classifier, self.test_x)
             extra["probs"] = probs.tolist()
