@@ -85,6 +85,7 @@ export class Plane {
     this.drawAxes(ctx, w, h);
     const seg = this.line ? this.drawLine(ctx) : null;
     if (this.points) this.drawPoints(ctx, w);
+    this.drawAxisLabels(ctx, w); // over the points, each on a white halo: readable wherever the points are
     if (this.line) this.drawEquation(ctx, w, seg); // last: no point hides it
   }
 
@@ -97,24 +98,33 @@ export class Plane {
     ctx.moveTo(0, o.y); ctx.lineTo(w, o.y);
     ctx.moveTo(o.x, 0); ctx.lineTo(o.x, h);
     ctx.stroke();
+  }
+
+  drawAxisLabels(ctx, w) {
+    const E = this.extent;
+    const o = this.toPx(0, 0);
     const font = look.px(Math.round(Math.max(11, Math.min(16, w / 40))), "plane ticks");
     ctx.font = `${font}px system-ui, sans-serif`;
-    ctx.fillStyle = "rgba(0,0,0,0.65)";
+    ctx.fillStyle = "rgba(0,0,0,0.75)";
+    ctx.strokeStyle = "rgba(255,255,255,0.85)";
+    ctx.lineWidth = Math.max(3, font / 4);
+    ctx.lineJoin = "round";
+    const label = (text, x, y) => { ctx.strokeText(text, x, y); ctx.fillText(text, x, y); };
     ctx.textBaseline = "top";
     for (let v = -E + 2; v < E; v += 2) {
       if (v === 0) continue;
       const p = this.toPx(v, v);
       ctx.textAlign = "center";
-      ctx.fillText(String(v), p.x, o.y + 3);
+      label(String(v), p.x, o.y + 3);
       ctx.textAlign = "left";
-      ctx.fillText(String(v), o.x + 4, p.y - font / 2);
+      label(String(v), o.x + 4, p.y - font / 2);
     }
     ctx.textAlign = "right";
     ctx.textBaseline = "bottom";
-    ctx.fillText("x1 (I0)", w - 4, o.y - 3);
+    label("x1 (I0)", w - 4, o.y - 3);
     ctx.textAlign = "left";
     ctx.textBaseline = "top";
-    ctx.fillText("x2 (I1)", o.x + 4, 4);
+    label("x2 (I1)", o.x + 4, 4);
   }
 
   drawPoints(ctx, w) {
