@@ -169,6 +169,12 @@ export function startDemo(name, { onFrame, onHello, onView, chart = {} } = {}) {
   if (ui.pauseSolved) ui.pauseSolved.addEventListener("change", () => send({ type: "set", pause_solved: ui.pauseSolved.checked }));
   const help = (on) => ui.helpOverlay && ui.helpOverlay.classList.toggle("hidden", !on);
   if (ui.help) ui.help.addEventListener("click", () => help(ui.helpOverlay.classList.contains("hidden")));
+  const more = $("#controls-more"); // a phone shows Play, Step, Reset and the speed; the rest behind this
+  if (more) more.addEventListener("click", () => {
+    const open = more.closest(".controls").classList.toggle("open");
+    more.setAttribute("aria-expanded", String(open));
+    more.textContent = open ? "Less" : "More";
+  });
   const helpClose = $("#help-close");
   if (helpClose) helpClose.addEventListener("click", () => help(false));
   // "Run it again, to see it is no fluke" (lecture): the next seed and play, in one click.
