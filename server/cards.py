@@ -41,7 +41,8 @@ def _plane(snap: dict[str, Any]) -> dict[str, Any]:
     keep = _every(list(range(len(pts["x"]))), CARD_POINTS)
     return {"kind": "plane", "extent": plane["extent"], "size": small.shape[1], "channels": channels,
             "data": base64.b64encode(small.tobytes()).decode(),
-            "points": [[round(pts["x"][i], 2), round(pts["y"][i], 2), pts["label"][i]] for i in keep]}
+            "points": [[round(float(pts["x"][i]), 2), round(float(pts["y"][i]), 2), int(pts["label"][i])]
+                       for i in keep]}
 
 
 def _curve(snap: dict[str, Any]) -> dict[str, Any] | None:

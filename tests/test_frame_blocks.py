@@ -1,6 +1,6 @@
 """Which of a demo's numbers travel as typed blocks, and of which dtype (docs/protocol.md, "Binary frames"): the
-sigmoid curves, surface and path and the convolution maps as blocks, not JSON lists; float64 where a page or test
-compares exact numbers, float32 where the page only draws."""
+sigmoid curves, surface and path, the convolution maps and the boundary points as blocks, not JSON lists; float64
+where a page or test compares exact numbers, float32 where the page only draws."""
 
 from __future__ import annotations
 
@@ -53,6 +53,8 @@ CASES = [
                          "cnn.filters": ("f4", (3, 3, 3)), "cnn.bias": ("f4", (3,)), "cnn.maps": ("f4", (3, 7, 7)),
                          "cnn.relu": ("f4", (3, 7, 7)), "cnn.pooled": ("f4", (3, 4, 4)), "cnn.probs": ("f8", (12, 2))}),
     ("convolution", [{"type": "inspect", "what": "class", "index": 1}], {"stimulus.pixels": ("f4", (9, 9))}),
+    ("boundary", [], {"points.x": ("f8", (400,)), "points.y": ("f8", (400,)), "points.label": ("u1", (400,)),
+                      "points.test": ("u1", (400,))}),
 ]
 
 
@@ -77,3 +79,12 @@ def test_the_blocks_hold_the_snapshot_s_numbers() -> None:
     exact = s.demo.net.forward(s.demo.tensors()[0][:1])["maps"][0].numpy()
     assert sent["cnn"]["maps"] == exact.astype(np.float32).tolist()
     assert np.abs(np.array(sent["cnn"]["maps"]) - exact).max() < 1e-6
+
+
+def test_boundary_points_are_the_1e4_grid_s_numbers() -> None:
+    s = Session(DEMOS["boundary"](seed=0))
+    sent = codec.read(s.frame(-1, -1)[0])["demo"]["points"]
+    xy = s.demo.points.xy
+    assert sent["x"] == [round(v, 4) for v in xy[:, 0].tolist()]  # what the JSON list said, to the bit
+    assert sent["y"] == [round(v, 4) for v in xy[:, 1].tolist()]
+    assert sent["label"] == s.demo.points.label.tolist() and sent["test"] == [int(t) for t in s.demo.points.test]
