@@ -21,6 +21,15 @@ def _every(values: list[Any], n: int) -> list[Any]:
     return values[::step]
 
 
+def _numbers(a: Any, n: int | None = None, digits: int = 4) -> Any:
+    """A frame's array (a numpy block, float32 or float64) as the plain rounded list a card sends over HTTP, every
+    ceil(len / n)-th entry where `n` is given; None stays None."""
+    if a is None:
+        return None
+    a = np.asarray(a, dtype=np.float64)
+    return np.round(a if n is None else _every(a, n), digits).tolist()
+
+
 def _plane(snap: dict[str, Any]) -> dict[str, Any]:
     plane, pts = snap["plane"], snap["points"]
     size, out = plane["size"], plane["output"]
@@ -32,21 +41,22 @@ def _plane(snap: dict[str, Any]) -> dict[str, Any]:
     keep = _every(list(range(len(pts["x"]))), CARD_POINTS)
     return {"kind": "plane", "extent": plane["extent"], "size": small.shape[1], "channels": channels,
             "data": base64.b64encode(small.tobytes()).decode(),
-            "points": [[round(pts["x"][i], 2), round(pts["y"][i], 2), pts["label"][i]] for i in keep]}
+            "points": [[round(float(pts["x"][i]), 2), round(float(pts["y"][i]), 2), int(pts["label"][i])]
+                       for i in keep]}
 
 
 def _curve(snap: dict[str, Any]) -> dict[str, Any] | None:
     if snap.get("view") == "neuron" and "neuron" in snap:
         n = snap["neuron"]
         lo, hi = n["range"]
-        xs = np.linspace(lo, hi, len(n["curve"])).tolist()
-        return {"kind": "curve", "x_range": [lo, hi], "y_range": [0, 1], "x": _every(xs, 60),
-                "y": _every(n["curve"], 60), "target": None, "points": [[p["x"], p["label"]] for p in n["points"]]}
+        xs = np.linspace(lo, hi, len(n["curve"]))
+        return {"kind": "curve", "x_range": [lo, hi], "y_range": [0, 1], "x": _numbers(xs, 60),
+                "y": _numbers(n["curve"], 60), "target": None, "points": [[p["x"], p["label"]] for p in n["points"]]}
     f = snap.get("function")
     if f is None:
         return None
-    return {"kind": "curve", "x_range": f["x_range"], "y_range": f["y_range"], "x": _every(f["x"], 60),
-            "y": _every(f["output"], 60), "target": _every(f["target_curve"], 60),
+    return {"kind": "curve", "x_range": f["x_range"], "y_range": f["y_range"], "x": _numbers(f["x"], 60),
+            "y": _numbers(f["output"], 60), "target": _numbers(f["target_curve"], 60),
             "points": [[p["x"], p["y"]] for p in f["points"]] if f["points"] and isinstance(f["points"][0], dict)
             else f["points"]}
 
@@ -68,7 +78,8 @@ def _images(snap: dict[str, Any]) -> dict[str, Any]:
     cnn, images = snap["cnn"], snap["images"]
     keep = _every(list(range(len(images))), CARD_IMAGES)
     said = [int(np.argmax(p)) for p in cnn["probs"]]
-    return {"kind": "images", "classes": snap["classes"], "accuracy": cnn["accuracy"], "filters": cnn["filters"],
+    return {"kind": "images", "classes": snap["classes"], "accuracy": cnn["accuracy"],
+            "filters": _numbers(cnn["filters"], digits=3),
             "images": [[images[i]["pixels"], images[i]["label"], said[i]] for i in keep]}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 from fastapi.testclient import TestClient
 
 from tests.test_ws import client, frame_where, next_of  # noqa: F401 - `client` is a fixture
@@ -29,7 +30,7 @@ def test_first_frame_has_the_lecture_examples_and_the_likelihood_surface(client:
         part = d["neuron"]
         assert [p["label"] for p in part["points"]] == [0, 0, 0, 0, 1, 1, 1, 1]
         assert len(part["heatmap"]["values"]) == part["heatmap"]["n"] ** 2 == 64 * 64
-        assert part["path"][0] == [round(part["w"], 4), round(part["t"], 4)]
+        assert part["path"][0] == [float(np.float32(part["w"])), float(np.float32(part["t"]))], "a float32 block"
         assert d["net"]["sizes"] == [1, 1] and d["net"]["weights"] == [[[part["w"]]]]
         assert len(part["curve"]) == 201
 

@@ -3,6 +3,9 @@ convolution card with the student's images and learned filters."""
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import pytest
 
 from models.demos.boundary.commands import AddPoint
@@ -64,9 +67,26 @@ def test_a_convolution_card_shows_the_images_and_the_learned_filters() -> None:
     snap = d.snapshot(0)
     card = cards.card(snap)
     assert card is not None and card["kind"] == "images"
-    assert card["filters"] == snap["cnn"]["filters"] and len(card["filters"]) == d.spec.filters
+    assert len(card["filters"]) == d.spec.filters and isinstance(card["filters"], list), "plain JSON for HTTP"
+    assert np.abs(np.array(card["filters"]) - d.net.conv_w.numpy()).max() <= 5e-4 + 1e-6, "the filters, to 3 places"
     assert all(len(f) == 3 and all(len(row) == 3 for row in f) for f in card["filters"])
     assert [im[:2] for im in card["images"]] == [[i["pixels"], i["label"]] for i in snap["images"]]
     said = [max(range(len(p)), key=p.__getitem__) for p in snap["cnn"]["probs"]]
     assert [im[2] for im in card["images"]] == said
     assert card["accuracy"] == snap["cnn"]["accuracy"] and card["classes"] == ["X", "O"]
+
+
+@pytest.mark.parametrize("preset,target", [("neuron", None), ("sin-30", None), ("sin-30", "none")])
+def test_a_sigmoid_card_is_plain_json_from_the_frame_s_float32_curves(preset: str, target: str | None) -> None:
+    d = SigmoidDemo(seed=0, preset=preset)
+    if target is not None:
+        d.apply(SetTarget(name=target))
+    d.train(50)
+    snap = d.snapshot(0)
+    card = cards.card(snap)
+    assert card is not None and card["kind"] == "curve"
+    json.dumps(card, allow_nan=True)  # no numpy in it: the dashboard gets it over HTTP
+    curve = snap["neuron"]["curve"] if preset == "neuron" else snap["function"]["output"]
+    step = -(-len(curve) // 60)
+    assert curve.dtype == np.float32 and card["y"] == pytest.approx(curve[::step].tolist(), abs=6e-5)
+    assert len(card["x"]) == len(card["y"]) and (card["target"] is None) == (target == "none" or preset == "neuron")

@@ -7,6 +7,7 @@ import io
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 EXTENT = 6.0  # the plane is [-6, 6]^2, as in TensorFlow Playground (sin x1 does something there)
@@ -69,6 +70,13 @@ class PointSet:
         """(xy, label) of the training (test=False) or the test points."""
         m = self.test == test
         return self.xy[m], self.label[m]
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The points as a frame sends them, typed blocks (server/codec.py): x and y float64 (the very numbers of
+        the 1e-4 grid, as the CSV export writes them), label and test uint8; copies, as the frame keeps them."""
+        xy = self.xy.numpy()
+        return {"x": np.ascontiguousarray(xy[:, 0]), "y": np.ascontiguousarray(xy[:, 1]),
+                "label": self.label.numpy().astype(np.uint8), "test": self.test.numpy().astype(np.uint8)}
 
     def state(self) -> dict[str, list]:
         return {"xy": self.xy.tolist(), "label": self.label.tolist(), "test": self.test.tolist()}

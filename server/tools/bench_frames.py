@@ -8,12 +8,15 @@ from typing import Any
 
 from server.session import Session
 
-# (row, demo, command applied first or None): every demo as it opens, and the decision-boundary network that
-# draws the most (96 hidden neurons, each with its heatmap, on 7 features)
+# (row, demo, command applied first or None): every demo as it opens, the sigmoid's other view (the slides' 30
+# sigmoids: the most curves), and the decision-boundary network that draws the most (96 hidden neurons, each with
+# its heatmap, on 7 features)
 CASES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("autoencoder", "autoencoder", None),
     ("sigmoid", "sigmoid", None),
+    ("sigmoid, function view, 30 sigmoids", "sigmoid", {"type": "preset", "name": "sin-30"}),
     ("knockout", "knockout", None),
+    ("convolution", "convolution", None),
     ("boundary", "boundary", None),
     ("boundary, 6 x 16 hidden, 7 features", "boundary",
      {"type": "configure", "hidden": [16] * 6, "activation": "tanh",

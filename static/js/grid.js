@@ -1,5 +1,6 @@
 // A matrix drawn as square cells in the playground's one signed colour scale, with its numbers on the cells:
 // images, filters and feature maps. Pointer events report the cell under them (tap, click, hover, drag).
+// The rows may be plain Arrays or typed arrays (a frame's blocks, frame.js): only indexing, length and forEach.
 
 import { Surface } from "./canvas.js";
 import * as colors from "./colors.js";
@@ -61,7 +62,7 @@ export class GridView {
   // The text on every cell, as drawn (the end-to-end tests read the numbers the class sees).
   get texts() {
     const f = this.opts.format;
-    return f ? this.values.map((row) => row.map((v) => f(v))) : [];
+    return f ? this.values.map((row) => Array.from(row, f)) : [];
   }
 
   layout() {
@@ -88,7 +89,8 @@ export class GridView {
     let px = Math.floor(size * 0.42);
     if (format) {
       ctx.font = `${px}px system-ui, sans-serif`;
-      const widest = Math.max(...this.values.flat().map((v) => ctx.measureText(format(v)).width));
+      let widest = 0;
+      for (const row of this.values) for (const v of row) widest = Math.max(widest, ctx.measureText(format(v)).width);
       if (widest > size * 0.9) px = Math.floor((px * size * 0.9) / widest);
     }
     ctx.font = `${Math.max(6, px)}px system-ui, sans-serif`;

@@ -231,8 +231,7 @@ class BoundaryDemo(Demo):
             "config": asdict(self.cfg) | {"classes": p.classes,
                                           "changed": preset_changed(self.cfg, self.preset, len(p))},
             "inputs": list(self.cfg.features),
-            "points": {"x": [round(v, 4) for v in p.xy[:, 0].tolist()], "y": [round(v, 4) for v in p.xy[:, 1].tolist()],
-                       "label": p.label.tolist(), "test": [int(t) for t in p.test.tolist()]},
+            "points": p.arrays(),  # blocks: printing 400 points took a frame about 0.5 ms of Python
             "plane": self.heatmaps(),
             "line": self.line(),
             "metrics": self.metrics(),

@@ -178,9 +178,10 @@ class ConvolutionDemo(Demo):
         key = (selected, self.images.version)
         if self._walk is None or self._walk[0] != key:
             w = conv_slides.walkthrough(self.images.images[selected])
+            # float64 blocks (server/codec.py): the page prints these as the slides do, two decimals cut, so 7/9
+            # must stay 0.777...; kept until the image changes, so none is ever written to
             self._walk = (key, {"x": conv_images.encode(conv_slides.X_IMAGE),
-                                "filters": conv_slides.FILTERS.tolist(), "names": list(conv_slides.FILTER_NAMES),
-                                **{k: v.tolist() for k, v in w.items()}})
+                                "filters": conv_slides.FILTERS, "names": list(conv_slides.FILTER_NAMES), **w})
         return self._walk[1]
 
     def snapshot(self, selected: int) -> dict[str, Any]:
@@ -190,12 +191,15 @@ class ConvolutionDemo(Demo):
             out = self.net.forward(x[selected: selected + 1])
             probs = self.net.probs(x).numpy()
         pred = probs.argmax(axis=1)
+        # The learned filters and maps as float32 blocks (server/codec.py; copies, so training never writes into a
+        # frame's arrays): the page draws them and prints two decimals. The probabilities stay float64: the page
+        # marks an image wrong by their argmax, which must agree with the server's accuracy even at a near tie.
+        f32 = lambda t: t.numpy().astype(np.float32)  # noqa: E731
         net: dict[str, Any] = {
             "spec": {"filters": self.spec.filters, "hidden": self.spec.hidden, "init": self.spec.init},
-            "filters": rounded(self.net.conv_w.numpy()), "bias": rounded(self.net.conv_b.numpy()),
-            "maps": rounded(out["maps"][0].numpy()), "relu": rounded(out["relu"][0].numpy()),
-            "pooled": rounded(out["pooled"][0].numpy()),
-            "probs": rounded(probs), "accuracy": float((pred == y.numpy()).mean()),
+            "filters": f32(self.net.conv_w), "bias": f32(self.net.conv_b),
+            "maps": f32(out["maps"][0]), "relu": f32(out["relu"][0]), "pooled": f32(out["pooled"][0]),
+            "probs": probs, "accuracy": float((pred == y.numpy()).mean()),
             "correlation": rounded(np.array(self.correlations()), 3),
         }
         snap: dict[str, Any] = {
@@ -220,7 +224,7 @@ class ConvolutionDemo(Demo):
         if c is None or c[0] != key or (c[1] != self.iteration and now - c[2] >= STIMULUS_EVERY_S):
             image, prob = self.net.class_stimulus(index)
             c = self._stimulus = (key, self.iteration, now, {
-                "what": what, "index": index, "pixels": rounded(image, 3), "value": prob,
+                "what": what, "index": index, "pixels": image.astype(np.float32), "value": prob,
                 "method": "gradient ascent", "at": self.iteration})
         return c[3]
 

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 
 from models.data.userpoints import UserPoints
@@ -162,7 +163,7 @@ class NeuronView:
             ts = t0 + (torch.arange(n, dtype=DTYPE) + 0.5) * (t1 - t0) / n
             ll = log_likelihood(ws.reshape(1, n), ts.reshape(n, 1), x, y)  # (n t-rows, n w-columns)
             per = torch.exp(ll / x.numel())
-            out = {"w": [w0, w1], "t": [t0, t1], "n": n, "values": [round(v, 3) for v in per.flatten().tolist()]}
+            out = {"w": [w0, w1], "t": [t0, t1], "n": n, "values": per.flatten().numpy().astype(np.float32)}
         self._heat = (key, out)
         return out
 
@@ -179,6 +180,8 @@ class NeuronView:
         if x.numel():
             i = min(max(selected, 0), x.numel() - 1)
             net["values"] = [[float(x[i])], [float(z[i])]]
+        # the curve, the heatmap and the path as float32 blocks (server/codec.py): the page only draws them, and
+        # float32's seven digits are far below a pixel; w, t and the examples' numbers stay exact in the JSON part
         part = {
             "range": [x0, x1],
             "w": w,
@@ -187,9 +190,9 @@ class NeuronView:
             "accuracy": self.accuracy(),
             "points": [{"x": px, "label": int(py), "p": round(pp, 4)}
                        for px, py, pp in zip(x.tolist(), y.tolist(), probs.tolist(), strict=True)],
-            "curve": [round(v, 4) for v in self.neuron.probability(xs).tolist()],
+            "curve": self.neuron.probability(xs).numpy().astype(np.float32),
             "heatmap": self.heatmap(),
-            "path": [[round(a, 4), round(b, 4)] for a, b in self.path + ([] if self.path[-1] == (w, t) else [(w, t)])],
+            "path": np.array(self.path + ([] if self.path[-1] == (w, t) else [(w, t)]), dtype=np.float32),
             "max_points": self.cfg.max_points,
         }
         return {"net": net, "neuron": part}

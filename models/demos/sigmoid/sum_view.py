@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 
 from models.data.userpoints import UserPoints
@@ -161,13 +162,15 @@ class SumView:
     @torch.no_grad()
     def snapshot(self, selected: int) -> dict[str, Any]:
         xs = self.grid()
-        outs = self.net.forward(xs.reshape(-1, 1))  # every layer, (G, units) each
+        outs = [o.cpu().numpy() for o in self.net.forward(xs.reshape(-1, 1))]  # every layer, (G, units) each
         probe = min(max(selected, 0), xs.numel() - 1)
-        net = view.drawing(self.net)
-        net["values"] = [o[probe].tolist() for o in outs]
-        hidden = outs[-2].T.tolist() if len(outs) > 2 else []  # the last hidden layer, one row per unit
+        net = view.arrays(self.net)
+        net["values"] = [o[probe] for o in outs]  # float64: the network's own numbers, as in every demo
+        # The curves as float32 blocks (server/codec.py): the page only draws them, and float32's seven digits are
+        # far below a pixel. `x` stays float64: it is the probe's input, net.values[0], to the bit.
+        f32 = lambda a: np.ascontiguousarray(a, dtype=np.float32)  # noqa: E731
+        hidden = outs[-2].T if len(outs) > 2 else np.empty((0, xs.numel()))  # the last hidden layer, a row per unit
         target = self.f(xs) if self.target != "none" else None
-        r = lambda vs: [round(v, 4) for v in vs]  # noqa: E731 - frames stay small; 1e-4 is below a pixel
         part = {
             "model": self.model.text(),
             "models": list(SLIDE_MODELS),
@@ -178,10 +181,10 @@ class SumView:
             "y_range": list(self.cfg.y_range),
             "points": [{"x": x, "y": y} for x, y in zip(self.points.xs, self.points.ys, strict=True)],
             "samples": self.cfg.samples if self.target != "none" else 0,
-            "x": r(xs.tolist()),
-            "target_curve": r(target.tolist()) if target is not None else None,
-            "output": r(outs[-1][:, 0].tolist()),
-            "hidden": [r(row) for row in hidden],
+            "x": xs.numpy(),
+            "target_curve": f32(target.numpy()) if target is not None else None,
+            "output": f32(outs[-1][:, 0]),
+            "hidden": f32(hidden),
             "hidden_activation": self.model.hidden[-1][1] if self.model.hidden else None,
             "probe": probe,
             "loss": self.loss(),

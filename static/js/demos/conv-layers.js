@@ -15,6 +15,14 @@ export function asPrinted(v) {
 
 const signedInt = (v) => (v > 0 ? "1" : "-1");
 
+// The largest |v| of a (F, n, n) stack (at least 1e-6): its rows are typed arrays (a frame's blocks), which have
+// no .flat, so they are walked.
+function largest(stack) {
+  let top = 1e-6;
+  for (const grid of stack) for (const row of grid) for (const v of row) top = Math.max(top, Math.abs(v));
+  return top;
+}
+
 // pixels: 81 characters "0"/"1" -> 9x9 of -1/+1
 export function decode(pixels) {
   const out = [];
@@ -67,7 +75,7 @@ export class LayerRows {
   set(layers, captions) {
     this.ensure(layers.filters.length);
     const insp = this.inspected;
-    const top = (a) => (this.autoscale ? Math.max(1e-6, ...a.flat(2).map(Math.abs)) : 1);
+    const top = (a) => (this.autoscale ? largest(a) : 1);
     const scales = { filter: top(layers.filters), map: top(layers.maps), pooled: top(layers.pooled) };
     this.rows.forEach((row, k) => {
       const mine = insp && insp.k === k;

@@ -83,7 +83,8 @@ export class NeuronPanel {
     if (!part) return;
     const pal = colors.palette();
     const [a, b] = part.range;
-    const xs = part.curve.map((_, i) => a + ((b - a) * i) / (part.curve.length - 1));
+    const n = part.curve.length; // a Float32Array (a frame's block): its own .map would give float32 x's
+    const xs = Array.from({ length: n }, (_, i) => a + ((b - a) * i) / (n - 1));
     const lines = [{ x: xs, y: part.curve, stroke: "#1b5fb0", width: 3.5 }];
     const dots = [], markers = [];
     const many = part.points.length > 24; // numbers would overlap: the gaps still show each probability
