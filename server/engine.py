@@ -11,7 +11,11 @@ from server.session import Session
 
 log = logging.getLogger("nnp.engine")
 
-MIN_SLICE_S = 0.0001  # below this a slice is all call overhead and no training
+# The shortest slice. A slice pays some 35 us of Python around its training (measured, autoencoder), so a shorter
+# one is mostly overhead; but a classroom of hundreds at MIN_DUTY asks for about 20 us each, and a 100 us floor
+# made training take a core of a 2-core machine from the frames (22% more server CPU per frame delivered,
+# docs/performance.md "Classroom load"). Training speed per student is what gives under load.
+MIN_SLICE_S = 0.00002
 MIN_DUTY = 0.1  # training never gets less than this share of a round
 
 
