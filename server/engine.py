@@ -11,11 +11,11 @@ from server.session import Session
 
 log = logging.getLogger("nnp.engine")
 
-# The shortest slice. A slice pays some 35 us of Python around its training (measured, autoencoder), so a shorter
-# one is mostly overhead; but a classroom of hundreds at MIN_DUTY asks for about 20 us each, and a 100 us floor
-# made training take a core of a 2-core machine from the frames (22% more server CPU per frame delivered,
-# docs/performance.md "Classroom load"). Training speed per student is what gives under load.
-MIN_SLICE_S = 0.00002
+# The shortest slice, as CPU time of the engine thread. A slice pays some 20 us of Python inside it (the call into
+# the kernel) and as much around it, so a shorter one is mostly overhead: at 20 us K stayed at 1 iteration and a
+# classroom's students trained 16-39 it/s. A classroom of hundreds at MIN_DUTY asks for less, and the old 100 us
+# floor kept training near a core of a 2-core machine, away from the frames (docs/performance.md, "Classroom load").
+MIN_SLICE_S = 0.00005
 MIN_DUTY = 0.1  # training never gets less than this share of a round
 
 
