@@ -46,7 +46,7 @@ VIEWS_MAX = 16  # tensors whose numpy views a net keeps (its parameters, masks, 
 def _view(net: MLP, t: torch.Tensor) -> np.ndarray:
     """`_f64(t)`, kept on the net while `t` is the same tensor and a view of it (contiguous float64 on the CPU):
     the view stays valid as the tensor changes in place. Each torch call hands the GIL over, and on a busy server
-    the engine then waits for it back; a classroom's engine made six such calls per slice, thousands of slices a
+    the engine then waits for it back; a classroom's engine made several such calls per slice, thousands of slices a
     second (docs/performance.md, "Classroom load")."""
     views: dict[int, tuple[torch.Tensor, np.ndarray]] = net.__dict__.setdefault("_np_views", {})
     hit = views.get(id(t))
