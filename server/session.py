@@ -196,10 +196,13 @@ class Session(Snapshots, Persisted):
             n = self.slice_size(cap)
             if n <= 0:
                 return 0
-            t0 = time.perf_counter()
+            # K is sized by this thread's CPU time, not the wall clock: on a busy server a slice also waits for the
+            # GIL (each torch call and the kernel hand it over), and those waits, counted as training, shrank K to 1
+            # iteration per slice, each paying ~40 us of Python for ~1 us of training.
+            t0 = time.thread_time()
             self.demo.halt_on_solve = self.pace.pause_solved
             losses = self.demo.train(n)
-            dt = time.perf_counter() - t0
+            dt = time.thread_time() - t0
             n = len(losses)  # fewer than asked where the demo stopped at its solve (Demo.solve_every)
             if n == 0:
                 self.running, self.pending_steps = False, 0
@@ -237,7 +240,10 @@ class Session(Snapshots, Persisted):
         # and growing K from it would make the first slice at "max" speed run for minutes.
         self.k = max(1, min(1_000_000, int(n * min(4.0, max(0.25, budget_s / max(dt, 1e-9))))))
         end = self.demo.iteration
-        arr = losses.detach().cpu().numpy()  # a view for the usual CPU tensor: indexing it costs no torch call
+        # a view for the usual CPU tensor: indexing it costs no torch call; and no detach() or cpu() before it when
+        # they would do nothing (each torch op hands the GIL over, and a busy loop keeps it for milliseconds)
+        plain = losses.device.type == "cpu" and not losses.requires_grad
+        arr = losses.numpy() if plain else losses.detach().cpu().numpy()
         last = float(arr[-1])
         now = time.monotonic()
         if now - self._last_point_t >= POINT_GAP_S or not self.runnable or not math.isfinite(last):

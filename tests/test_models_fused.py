@@ -142,6 +142,31 @@ def test_updates_flat_in_place_and_fit_dispatches() -> None:
     _close(err_a, err_b, "errors")
 
 
+def test_changes_between_calls_reach_the_kernel() -> None:
+    """The kernel's numpy views are kept on the net between calls (fused._view): a knockout made in place, data
+    changed in place, a new data tensor, a new mask list and new parameters must all reach the next call, as they
+    reach the autograd reference."""
+    spec = MLPSpec([3, 4, 2], ["sigmoid", "sigmoid"])
+    a, b = MLP.create(spec, 5), MLP.create(spec, 5)
+    gen = torch.Generator().manual_seed(5)
+    x, y = _data(spec, 6, gen)
+    steps = [
+        lambda n, x, y: (n.masks[0].__setitem__(1, 0.0), x, y)[1:],  # a knockout, in place
+        lambda n, x, y: (x.mul_(0.5), x, y)[1:],  # the data, in place
+        lambda n, x, y: (x + 1.0, y),  # another data tensor
+        lambda n, x, y: (setattr(n, "masks", [m.clone() for m in n.masks]), n.masks[1].__setitem__(0, 0.0), x, y)[2:],
+        lambda n, x, y: (n.load(MLP.create(spec, 9).state()), x, y)[1:],  # new parameters, copied in place
+    ]
+    xa, ya, xb, yb = x, y, x.clone(), y.clone()
+    for i, step in enumerate(steps):
+        _close(a.fit(xa, ya, 2, 0.3), b.torch_fit(xb, yb, 2, 0.3), f"errors before change {i}")
+        xa, ya = step(a, xa, ya)
+        xb, yb = step(b, xb, yb)
+    _close(a.fit(xa, ya, 2, 0.3), b.torch_fit(xb, yb, 2, 0.3), "errors after the last change")
+    _close(a.flat, b.flat, "parameters")
+    assert fused.VIEWS_MAX >= len(a.__dict__["_np_views"])
+
+
 def test_too_few_draws_is_an_error() -> None:
     net = MLP.create(MLPSpec([2, 3, 1], ["tanh", "linear"]), 0)
     net.dropout = 0.5

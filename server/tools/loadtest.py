@@ -164,6 +164,17 @@ async def _drain(ws: Any) -> None:
 
 
 
+def run_loop(coro: Any) -> Any:
+    """The simulated class on uvloop where it is installed (uvicorn[standard] brings it, not on Windows): its
+    C transports cost the clients about a fifth less CPU per frame than asyncio's, CPU the servers measured on the
+    same cores get instead (docs/performance.md, "Classroom load")."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coro)
+    return uvloop.run(coro)
+
+
 def main(students: int, followers: int | None, seconds: float, demo: str = "autoencoder", fps: float | None = None,
          as_json: bool = False, processes: int = 1, switches: int = 0) -> dict[str, Any]:
     if not (1 <= students <= MAX_STUDENTS) or not (0 < seconds <= MAX_SECONDS):
@@ -177,7 +188,7 @@ def main(students: int, followers: int | None, seconds: float, demo: str = "auto
         raise SystemExit("--switches must be in 0..10")
     # the whole run is bounded: connecting, warming up, measuring, and closing
     limit = seconds + WARMUP_S + 0.05 * (students + followers) + 180
-    result = asyncio.run(asyncio.wait_for(classroom(students, followers, seconds, demo, fps, processes, switches),
-                                                limit))
+    coro = asyncio.wait_for(classroom(students, followers, seconds, demo, fps, processes, switches), limit)
+    result = run_loop(coro)
     print(json.dumps(result) if as_json else table(result), flush=True)
     return result
