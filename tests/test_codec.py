@@ -135,3 +135,29 @@ def test_a_reference_into_a_block_reads_as_its_slice() -> None:
     assert codec.resolve({"$": 0}, blocks) is blocks[0]
     assert codec.resolve({"$": 0, "at": 2, "shape": [2, 3]}, blocks).tolist() == [[2.0, 3.0, 4.0], [5.0, 6.0, 7.0]]
     assert codec.plain({"w": [{"$": 0, "at": 8, "shape": [2]}]}, blocks) == {"w": [[8.0, 9.0]]}
+
+
+def test_the_protocols_worked_example_is_what_the_codec_writes() -> None:
+    """docs/protocol.md's example frame (a 2 -> 1 network as one packed block, a 3-byte heatmap), byte for byte."""
+    from pathlib import Path
+
+    from models.nn import view
+    from models.nn.mlp import MLP, MLPSpec
+
+    net = MLP.create(MLPSpec([2, 1], ["sigmoid"]), 0)
+    net.flat.copy_(torch.tensor([0.5, -1.0, 0.25], dtype=torch.float64))
+    head = {"type": "frame", "version": 812, "iteration": 1530, "running": True, "pending": 0, "its_per_s": 41000.0,
+            "speed": 0, "stop_at": None, "pause_solved": False, "lesson": None,
+            "marks": [[1000, "step 6, fine-tune"]], "bookmarks": [[1000, "at 1,000 iterations"]], "lr": 1.0,
+            "seed": 0, "preset": "default", "selected": 0, "status": None}
+    snap = {"net": view.packed(net), "heat": np.array([0, 128, 255], np.uint8)}
+    data = codec.write(codec.shared(head, snap), False, [(1521, 0.0031), (1525, 0.003), (1530, 0.003)])
+    doc = (Path(__file__).parents[1] / "docs" / "protocol.md").read_text()
+    example = doc[doc.index("Example: a 2 -> 1 network") :]
+    n = struct.unpack_from("<I", data, 8)[0]
+    assert f"the JSON part is {n} bytes" in example and f"the message is {len(data)} bytes" in example
+    lines = example[example.index("0000  ") : example.index("```", example.index("0000  "))].splitlines()
+    for line in (ln for ln in lines if ln[:4].isdigit()):
+        at, hexed = int(line[:4]), line[6:53].split()
+        assert bytes(int(h, 16) for h in hexed) == data[at : at + len(hexed)], line
+    assert codec.read_demo(data) == {"net": net.drawing(), "heat": [0, 128, 255]}

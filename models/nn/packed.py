@@ -50,7 +50,7 @@ def frame_layout(sizes: tuple[int, ...], acts: tuple[str, ...], loss: str, value
         refs.append(("values", tuple((p + m + i * w, (n,)) for i, n in enumerate(sizes))))
     cuts = {key: tuple((slice(at, at + math.prod(shape)), shape if len(shape) > 1 else None, (at, shape))
                        for at, shape in part) for key, part in refs}
-    return Layout(p + m + len(sizes) * w, _plan(sizes, acts, loss), tuple(refs), cuts)
+    return Layout(p + m + (len(sizes) * w if values else 0), _plan(sizes, acts, loss), tuple(refs), cuts)
 
 
 class Packed(Mapping[str, Any]):
