@@ -22,6 +22,7 @@ from models.nn.fused import _plan
 from models.nn.fused_kernel import _frame
 from models.nn.layout import layout as _layout
 
+_F64 = np.dtype(np.float64)
 Part = tuple[tuple[int, tuple[int, ...]], ...]  # per layer: (offset in the block, shape)
 
 
@@ -95,7 +96,8 @@ def pack(flat: np.ndarray, masks: list[np.ndarray], sizes: list[int], acts: list
     if x is None:
         xs = block[:0]  # no input: no values (the kernel skips the forward pass)
     else:
-        xs = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
+        ok = x.dtype == _F64 and x.ndim == 1 and x.flags.c_contiguous  # else a copy: one compiled version only
+        xs = x if ok else np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
         if xs.shape[0] != sizes[0]:
             raise ValueError(f"expected an input of {sizes[0]} numbers, got {xs.shape[0]}")
     _frame(flat, lay.plan, np.concatenate(masks), xs, block)
