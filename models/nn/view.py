@@ -65,11 +65,18 @@ def packed(net: MLP, x: torch.Tensor | np.ndarray | None = None) -> Packed | dic
 
 
 def drawing(net: MLP) -> dict[str, Any]:
-    """`MLP.drawing()` (plain lists), from one compiled copy."""
-    p = packed(net)
-    if not isinstance(p, Packed):
-        return p
-    return {k: p[k] if k in p.plain else [a.tolist() for a in p[k]] for k in p}
+    """`MLP.drawing()` (plain lists, which are copies: no copy of the parameters first), from numpy views."""
+    flat = _cpu_flat(net)
+    if flat is None:
+        return net.drawing()
+    spans = _layout(tuple(net.spec.sizes))
+    return {
+        "sizes": list(net.spec.sizes),
+        "weights": [flat[w_off:b_off].reshape(n_out, n_in).tolist() for w_off, n_in, n_out, b_off in spans],
+        "biases": [flat[b_off : b_off + n_out].tolist() for _, _, n_out, b_off in spans],
+        "alive": [_mask(m).tolist() for m in net.masks],
+        "frozen": list(net.frozen),
+    }
 
 
 def predict(net: MLP, x: torch.Tensor) -> np.ndarray:
