@@ -109,7 +109,9 @@ def shared(head: dict[str, Any], snapshot: dict[str, Any]) -> Shared:
         if isinstance(value, np.generic):  # a numpy number: its Python value
             return value.item()
         packed = getattr(value, "block", None)
-        if isinstance(packed, np.ndarray):  # float64, rank 1, layout.size long (models/nn/packed.py)
+        if isinstance(packed, np.ndarray):  # a packed network (models/nn/packed.py)
+            assert packed.dtype.char == "d" and packed.shape == (value.layout.size,), (
+                f"a packed block is float64 of its layout's {value.layout.size}, not {packed.dtype} {packed.shape}")
             count[0] += 1
             header, refs = _packed(value.layout, k)
             blocks.extend((header, packed))  # 8-byte elements: no padding
