@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -180,10 +180,7 @@ class Demo(ABC):
         self.lr = lr
 
     @staticmethod
-    def net_snapshot(net: MLP, x: torch.Tensor | np.ndarray | None) -> dict[str, Any]:
-        """The network drawing plus every neuron's value for one input x (in,), or none (numpy on the CPU: a frame
-        is drawn up to NNP_FPS times a second for every session)."""
-        out = view.arrays(net)
-        if x is not None:
-            out["values"] = view.value_arrays(net, x)
-        return out
+    def net_snapshot(net: MLP, x: torch.Tensor | np.ndarray | None) -> Mapping[str, Any]:
+        """The network drawing plus every neuron's value for one input x (in,), or none: one compiled call into
+        one array on the CPU (models/nn/packed.py; a frame is drawn up to NNP_FPS times a second per session)."""
+        return view.packed(net, x)

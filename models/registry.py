@@ -7,8 +7,12 @@ import importlib
 import inspect
 import pkgutil
 
+import numpy as np
+
 from models import demos
 from models.demo import Demo
+from models.nn import view
+from models.nn.mlp import MLP, MLPSpec
 
 DEMOS: dict[str, type[Demo]] = {}  # by slug, in the slugs' alphabetical order (ordered(): the lecture's)
 
@@ -50,3 +54,4 @@ def warm_up(device: str = "cpu") -> None:
     for cls in list(DEMOS.values()):  # a copy: a test may register a demo while a server's warm-up still runs
         for preset in cls.presets:
             cls(seed=0, device=device, preset=preset).train(2)
+    view.packed(MLP.create(MLPSpec([1, 1], ["sigmoid"]), 0), np.zeros(1))  # the frames' compiled copy, likewise

@@ -3,20 +3,23 @@ readers read one.
 
 A frame (docs/protocol.md, "Binary frames") is one binary websocket message: a 12-byte header, a JSON part, then
 the snapshot's numeric arrays as typed blocks the page views in place (Float64Array, Float32Array, Uint8Array,
-Int32Array). In the JSON part every array is a reference {"$": k} to block k. The JSON part is written in three
-pieces, because they are built at different times: HEAD, the clock, and DEMO, the demo's snapshot (and its
-blocks), are encoded once per snapshot and shared by every watcher of the session; WATCHER, the chart's points
-since that watcher's last frame, is spliced in between for each one. The server writes frames only through
-`shared` and `write`; the load test, the bench and the tests read them only through `read`, `read_head` and
+Int32Array). In the JSON part every array is a reference {"$": k} to block k, or {"$": k, "at": i, "shape": [...]}
+to the elements from i of block k (a network's numbers are one block, models/nn/packed.py). The JSON part is
+written in three pieces, because they are built at different times: HEAD, the clock, and DEMO, the demo's
+snapshot (and its blocks), are encoded once per snapshot and shared by every watcher of the session; WATCHER, the
+chart's points since that watcher's last frame, is spliced in between for each one. The server writes frames only
+through `shared` and `write`; the load test, the bench and the tests read them only through `read`, `read_head` and
 `read_demo`, and the page's reader (static/js/socket.js) is checked against `write` in a browser
 (tests/e2e/test_codec_e2e.py), so a key or a byte moved here moves for every reader.
 """
 
 from __future__ import annotations
 
+import functools
+import math
 import struct
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 import numpy as np
 import orjson
@@ -43,8 +46,7 @@ _ZEROS = [b"\0" * n for n in range(ALIGN)]
 _OPTIONS = orjson.OPT_NON_STR_KEYS  # as server.protocol.encode writes JSON
 
 
-@dataclass(frozen=True)
-class Shared:
+class Shared(NamedTuple):  # a tuple: built for every snapshot, and a frozen dataclass's init costs 3 times more
     """A frame's parts shared by every watcher of one snapshot: HEAD without its closing brace, DEMO, the blocks."""
 
     head: bytes  # b'{"type":"frame",...' up to the last HEAD value
@@ -75,25 +77,47 @@ def _block(a: np.ndarray, out: list[Any]) -> None:
         out.append(_ZEROS[pad])
 
 
+@functools.lru_cache(maxsize=1024)
+def _packed(layout: Any, k: int) -> tuple[bytes, bytes]:
+    """A packed value's block header (float64, rank 1, `layout.size` long) and its arrays as JSON references into
+    block k (`,"weights":[{"$":k,"at":..,"shape":[..]},..],..}`), once per network shape and block number."""
+    refs = orjson.dumps({key: [{"$": k, "at": at, "shape": shape} for at, shape in part] for key, part in layout.refs})
+    return _RANKS[1].pack(4, 1, layout.size), b"," + refs[1:]
+
+
 def shared(head: dict[str, Any], snapshot: dict[str, Any]) -> Shared:
     """Encode a snapshot's clock (the HEAD keys, in order) and its demo part, once for all its watchers. orjson
     walks the snapshot (in C) and hands every numpy array to `block`, which writes it as a block and puts the
-    reference in its place."""
+    reference in its place; a packed value (models/nn/packed.py: a network's numbers in one array) is one block,
+    its arrays references into it."""
     assert tuple(head) == HEAD, f"a frame's head has the keys {HEAD}, in that order; got {tuple(head)}"
     assert head["type"] == TYPE, f"a frame's type is {TYPE!r}, got {head['type']!r}"
     blocks: list[Any] = []  # the blocks' pieces
-    seen: dict[int, dict[str, int]] = {}  # an array shown twice (the output layer's values as a column) is sent once
+    count = [0]  # blocks written
+    seen: dict[int, dict[str, Any]] = {}  # an array shown twice (the output layer's values as a column) is sent once
 
     def block(value: Any) -> Any:
         ref = seen.get(id(value))
         if ref is not None:
             return ref
+        k = count[0]
         if isinstance(value, np.ndarray):
-            ref = seen[id(value)] = {"$": len(seen)}
+            ref = seen[id(value)] = {"$": k}
+            count[0] += 1
             _block(value, blocks)
             return ref
         if isinstance(value, np.generic):  # a numpy number: its Python value
             return value.item()
+        packed = getattr(value, "block", None)
+        if isinstance(packed, np.ndarray):  # a packed network (models/nn/packed.py)
+            assert packed.dtype.char == "d" and packed.shape == (value.layout.size,), (
+                f"a packed block is float64 of its layout's {value.layout.size}, not {packed.dtype} {packed.shape}")
+            count[0] += 1
+            header, refs = _packed(value.layout, k)
+            blocks.extend((header, packed))  # 8-byte elements: no padding
+            for a, (at, shape) in value.handed:  # the same arrays elsewhere in the frame: references too
+                seen[id(a)] = {"$": k, "at": at, "shape": shape}
+            return orjson.Fragment(orjson.dumps(value.plain, option=_OPTIONS)[:-1] + refs)
         raise TypeError(f"a frame holds JSON types and numpy arrays, not {type(value).__name__}")
 
     demo = orjson.dumps(snapshot, default=block, option=_OPTIONS)
@@ -138,13 +162,23 @@ def arrays(data: bytes, at: int) -> list[np.ndarray]:
     return out
 
 
+def resolve(ref: dict[str, Any], blocks: list[np.ndarray]) -> np.ndarray:
+    """A reference's array: block k whole ({"$": k}), or the `shape` elements from element `at` of its data."""
+    b = blocks[ref["$"]]
+    if len(ref) == 1:
+        return b
+    shape = tuple(ref["shape"])
+    at = ref["at"]
+    return b.reshape(-1)[at : at + math.prod(shape)].reshape(shape)
+
+
 def plain(value: Any, blocks: list[np.ndarray] | None = None) -> Any:
     """JSON types only: references resolved to `blocks`, numpy arrays as (nested) lists, as the page reads them."""
     if isinstance(value, np.ndarray):
         return value.tolist()
-    if isinstance(value, dict):
-        if blocks is not None and len(value) == 1 and "$" in value:
-            return blocks[value["$"]].tolist()
+    if isinstance(value, Mapping):  # a dict, or a packed network (models/nn/packed.py)
+        if blocks is not None and "$" in value:
+            return resolve(value, blocks).tolist()
         return {key: plain(v, blocks) for key, v in value.items()}
     if isinstance(value, list | tuple):
         return [plain(v, blocks) for v in value]

@@ -4,6 +4,7 @@ until it is stale; each watcher's frame adds the chart points it has not seen. T
 from __future__ import annotations
 
 import bisect
+import math
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -45,8 +46,9 @@ class Snapshots:
                              and (b.cmd_version != self.cmd_version or now - b.at >= max_age)):
                 b = self._build(now)
             restart = since < 0 or epoch != b.epoch or since > b.iteration
-            lo = 0 if restart else bisect.bisect_right(self.loss_log, since, key=_iteration)
-            hi = bisect.bisect_right(self.loss_log, b.iteration, key=_iteration)
+            # (iteration, inf) sorts after every point of that iteration (a NaN loss too): no key function to call
+            lo = 0 if restart else bisect.bisect_right(self.loss_log, (since, math.inf))
+            hi = bisect.bisect_right(self.loss_log, (b.iteration, math.inf))
             return codec.write(b.parts, restart, self.loss_log[lo:hi]), b.iteration, b.epoch, b.version
 
     def _build(self: Session, now: float) -> Built:
@@ -93,8 +95,3 @@ class Snapshots:
                 "name": self.name,
                 "active": self.active_at,
             }
-
-
-def _iteration(point: tuple[int, float]) -> int:
-    return point[0]
-

@@ -9,6 +9,7 @@ import struct
 
 import numpy as np
 import pytest
+import torch
 
 from models.registry import DEMOS
 from server import codec
@@ -36,7 +37,8 @@ def test_a_sessions_frame_has_the_codecs_keys_in_order() -> None:
     assert isinstance(text, bytes)
     part = json_part(text)  # the standard library agrees: the JSON part is plain JSON
     assert list(part) == list(codec.KEYS)
-    assert part["demo"]["net"]["weights"][0] == {"$": 0}, "the weights are a block, not JSON numbers"
+    net = part["demo"]["net"]
+    assert net["weights"][0] == {"$": 0, "at": 0, "shape": [3, 10]}, "the weights refer into a block: no JSON numbers"
     frame = codec.read(text)
     assert list(frame) == list(codec.KEYS)
     assert codec.read(text) == frame
@@ -101,3 +103,61 @@ def test_blocks_are_typed_aligned_and_exact() -> None:
 def test_plain_makes_lists_of_a_snapshots_arrays() -> None:
     snap = {"net": {"weights": [np.array([[1.0, 2.0]])], "sizes": [2, 1]}, "k": (np.array([3], np.uint8),)}
     assert codec.plain(snap) == {"net": {"weights": [[[1.0, 2.0]]], "sizes": [2, 1]}, "k": [[3]]}
+
+
+def test_a_packed_network_is_one_block_its_arrays_references_into_it() -> None:
+    """The network's numbers travel as one block (models/nn/packed.py), every layer's array a reference
+    {"$": k, "at": i, "shape": [...]} into it, which the readers resolve to the network's own numbers; a view of it
+    shown elsewhere in the frame (the autoencoder's columns) refers into the same block."""
+    s, data = session_frame()
+    part = json_part(data)["demo"]
+    net = part["net"]
+    refs = [r for key in ("weights", "biases", "alive", "values") for r in net[key]]
+    assert {r["$"] for r in refs} == {0} and all(set(r) == {"$", "at", "shape"} for r in refs)
+    cols = part["columns"]
+    assert cols["output"] == net["values"][-1] and cols["input"] == cols["desired"] == net["values"][0]
+    at = 12 + struct.unpack_from("<I", data, 8)[0]
+    blocks = codec.arrays(data, at + -at % 8)
+    assert len(blocks) == 1 and blocks[0].dtype == np.float64 and blocks[0].ndim == 1
+    demo = codec.read_demo(data)
+    want = s.demo.net.drawing()
+    for key in ("weights", "biases", "alive", "sizes", "frozen"):
+        assert demo["net"][key] == want[key], f"{key}: the frame's numbers are the network's, bit for bit"
+    x = s.demo.test_rows[s.selected]
+    assert demo["net"]["values"][0] == x.tolist() == demo["columns"]["input"]
+    out = s.demo.net.forward(torch.from_numpy(x).reshape(1, -1))
+    assert demo["net"]["values"][-1] == pytest.approx(out[-1][0].tolist(), rel=1e-12, abs=1e-15)
+    assert demo["columns"]["output"] == demo["net"]["values"][-1]
+
+
+def test_a_reference_into_a_block_reads_as_its_slice() -> None:
+    blocks = [np.arange(10.0)]
+    assert codec.resolve({"$": 0}, blocks) is blocks[0]
+    assert codec.resolve({"$": 0, "at": 2, "shape": [2, 3]}, blocks).tolist() == [[2.0, 3.0, 4.0], [5.0, 6.0, 7.0]]
+    assert codec.plain({"w": [{"$": 0, "at": 8, "shape": [2]}]}, blocks) == {"w": [[8.0, 9.0]]}
+
+
+def test_the_protocols_worked_example_is_what_the_codec_writes() -> None:
+    """docs/protocol.md's example frame (a 2 -> 1 network as one packed block, a 3-byte heatmap), byte for byte."""
+    from pathlib import Path
+
+    from models.nn import view
+    from models.nn.mlp import MLP, MLPSpec
+
+    net = MLP.create(MLPSpec([2, 1], ["sigmoid"]), 0)
+    net.flat.copy_(torch.tensor([0.5, -1.0, 0.25], dtype=torch.float64))
+    head = {"type": "frame", "version": 812, "iteration": 1530, "running": True, "pending": 0, "its_per_s": 41000.0,
+            "speed": 0, "stop_at": None, "pause_solved": False, "lesson": None,
+            "marks": [[1000, "step 6, fine-tune"]], "bookmarks": [[1000, "at 1,000 iterations"]], "lr": 1.0,
+            "seed": 0, "preset": "default", "selected": 0, "status": None}
+    snap = {"net": view.packed(net), "heat": np.array([0, 128, 255], np.uint8)}
+    data = codec.write(codec.shared(head, snap), False, [(1521, 0.0031), (1525, 0.003), (1530, 0.003)])
+    doc = (Path(__file__).parents[1] / "docs" / "protocol.md").read_text()
+    example = doc[doc.index("Example: a 2 -> 1 network") :]
+    n = struct.unpack_from("<I", data, 8)[0]
+    assert f"the JSON part is {n} bytes" in example and f"the message is {len(data)} bytes" in example
+    lines = example[example.index("0000  ") : example.index("```", example.index("0000  "))].splitlines()
+    for line in (ln for ln in lines if ln[:4].isdigit()):
+        at, hexed = int(line[:4]), line[6:53].split()
+        assert bytes(int(h, 16) for h in hexed) == data[at : at + len(hexed)], line
+    assert codec.read_demo(data) == {"net": net.drawing(), "heat": [0, 128, 255]}

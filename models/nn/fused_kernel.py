@@ -255,3 +255,21 @@ def _train(
                 _forward(flat, plan, masks, ones, H, D, nb, C, W)
                 se += _sse(H, y, out, start, nb, n_out)
             errors[e] = se / (n * n_out)
+
+
+@_jit()
+def _frame(flat: Arr, plan: Arr, masks: Arr, x: Arr, out: Arr) -> None:
+    """A frame's numbers in one call (models/nn/packed.py): out = [parameters | masks | values], a copy of flat
+    and masks, then every layer's output for the one input x (input first), layer l's at P + M + l*W (W the widest
+    layer), by the very forward pass training runs (no dropout), from the copied parameters; the rest stays 0."""
+    n_layers, p, m = plan.shape[0], flat.shape[0], masks.shape[0]
+    W = max(plan[:, N_IN].max(), plan[:, N_OUT].max())
+    out[:p] = flat
+    out[p : p + m] = masks
+    H = out[p + m :]
+    if x.shape[0] == 0:  # no input: no values
+        return
+    H[: x.shape[0]] = x
+    D = np.empty(n_layers * W)  # f'(z), which training needs and a frame does not
+    keep = np.ones(max(plan[n_layers - 1, M_OFF], 1))
+    _forward(out[:p], plan, out[p : p + m], keep, H, D, 1, 1, W)

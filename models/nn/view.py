@@ -1,5 +1,5 @@
-"""Cheap views of an MLP for frames: numpy on the CPU instead of a chain of small torch ops; numpy arrays for the
-frame codec, plain lists for everything else."""
+"""Cheap views of an MLP for frames: compiled or numpy on the CPU instead of a chain of small torch ops; one packed
+array for the frame codec (models/nn/packed.py), plain lists for everything else."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import torch
 from models.nn.activations import ACTIVATIONS, output_numpy
 from models.nn.layout import layout as _layout
 from models.nn.mlp import MLP
+from models.nn.packed import Packed, pack
 
 _views: dict[int, tuple[weakref.ref[torch.Tensor], np.ndarray | None]] = {}
 
@@ -47,32 +48,35 @@ def _mask(m: torch.Tensor) -> np.ndarray:
     return arr if arr is not None else _np(m)
 
 
-def arrays(net: MLP) -> dict[str, Any]:
-    """What `MLP.drawing()` returns, as numpy arrays (a frame writes them as typed blocks, server/codec.py): one
-    copy of the parameters, each layer's weights and biases views into it. A float32 or GPU net: its lists."""
+def packed(net: MLP, x: torch.Tensor | np.ndarray | None = None) -> Packed | dict[str, Any]:
+    """`MLP.drawing()` plus, for an input x (in,), every layer's `values` (input first, `MLP.forward`'s: masks
+    included, no dropout), as one compiled call into one array (models/nn/packed.py), which a frame sends as one
+    block. A float32 or GPU net: plain lists, from torch."""
     flat = _cpu_flat(net)
-    if flat is None:
-        return net.drawing()
-    r = flat.copy()  # the frame keeps what it shows, whatever training changes next
-    weights, biases = [], []
-    for w_off, n_in, n_out, b_off in _layout(tuple(net.spec.sizes)):
-        weights.append(r[w_off:b_off].reshape(n_out, n_in))
-        biases.append(r[b_off : b_off + n_out])
-    return {
-        "sizes": list(net.spec.sizes),
-        "weights": weights,
-        "biases": biases,
-        "alive": [_mask(m).copy() for m in net.masks],
-        "frozen": list(net.frozen),
-    }
+    if flat is None or (isinstance(x, torch.Tensor) and x.device.type != "cpu"):
+        out = net.drawing()
+        if x is not None:
+            t = x.to(net.device) if isinstance(x, torch.Tensor) else torch.from_numpy(x).to(net.device, net.flat.dtype)
+            out["values"] = [v[0].detach().cpu().tolist() for v in net.forward(t.reshape(1, -1))]
+        return out
+    xs = None if x is None else x if isinstance(x, np.ndarray) else _np(x)
+    spec = net.spec
+    return pack(flat, [_mask(m) for m in net.masks], spec.sizes, spec.activations, spec.loss, net.frozen, xs)
 
 
 def drawing(net: MLP) -> dict[str, Any]:
-    """`MLP.drawing()` (plain lists), from one numpy view."""
-    out = arrays(net)
-    for key in ("weights", "biases", "alive"):
-        out[key] = [a.tolist() if isinstance(a, np.ndarray) else a for a in out[key]]
-    return out
+    """`MLP.drawing()` (plain lists, which are copies: no copy of the parameters first), from numpy views."""
+    flat = _cpu_flat(net)
+    if flat is None:
+        return net.drawing()
+    spans = _layout(tuple(net.spec.sizes))
+    return {
+        "sizes": list(net.spec.sizes),
+        "weights": [flat[w_off:b_off].reshape(n_out, n_in).tolist() for w_off, n_in, n_out, b_off in spans],
+        "biases": [flat[b_off : b_off + n_out].tolist() for _, _, n_out, b_off in spans],
+        "alive": [_mask(m).tolist() for m in net.masks],
+        "frozen": list(net.frozen),
+    }
 
 
 def predict(net: MLP, x: torch.Tensor) -> np.ndarray:
@@ -98,26 +102,10 @@ def error(net: MLP, x: torch.Tensor, y: torch.Tensor) -> float:
     return float((d * d).sum() / d.size)
 
 
-def values(net: MLP, x: torch.Tensor) -> list[list[float]]:
+def values(net: MLP, x: torch.Tensor | np.ndarray) -> list[list[float]]:
     """Every layer's output for one input x (in,), input first: `MLP.forward` (masks included, no dropout)."""
-    return [v.tolist() if isinstance(v, np.ndarray) else v for v in value_arrays(net, x)]
-
-
-def value_arrays(net: MLP, x: torch.Tensor | np.ndarray) -> list[np.ndarray] | list[list[float]]:
-    """`values` as numpy arrays, one per layer (lists for a float32 or GPU net); x may be a float64 numpy row."""
-    flat = _cpu_flat(net)
-    if flat is None or (isinstance(x, torch.Tensor) and x.device.type != "cpu"):
-        t = x.to(net.device) if isinstance(x, torch.Tensor) else torch.from_numpy(x).to(net.device, net.flat.dtype)
-        return [v[0].detach().cpu().tolist() for v in net.forward(t.reshape(1, -1))]
-    h = x if isinstance(x, np.ndarray) and x.ndim == 1 else (x if isinstance(x, np.ndarray) else _np(x)).reshape(-1)
-    outs = [h]  # the input itself (a frame that shows it again sends it once)
-    for i, (w_off, n_in, n_out, b_off) in enumerate(_layout(tuple(net.spec.sizes))):
-        z = flat[w_off:b_off].reshape(n_out, n_in) @ h
-        z += flat[b_off : b_off + n_out]  # (out,)
-        h = _activate(net, i, z)
-        h *= _mask(net.masks[i])
-        outs.append(h)
-    return outs
+    got = packed(net, x)["values"]
+    return [v.tolist() if isinstance(v, np.ndarray) else v for v in got]
 
 
 def _activate(net: MLP, i: int, z: np.ndarray) -> np.ndarray:

@@ -1,6 +1,8 @@
 // A binary frame (server/codec.py; docs/protocol.md, "Binary frames") as the object the pages draw: its JSON part,
 // with every reference {"$": k} replaced by block k, a typed array viewing the message in place (Float64Array,
-// Float32Array, Uint8Array, Int32Array); a block of rank 2 or more is an Array of such views, one per row.
+// Float32Array, Uint8Array, Int32Array); a block of rank 2 or more is an Array of such views, one per row. A
+// reference {"$": k, "at": i, "shape": [...]} is the shape's count of elements from element i of block k's data,
+// nested by that shape the same way (a network's weights, biases, masks and values all lie in one block).
 
 const MAGIC = [0x4e, 0x4e, 0x50, 0x46]; // "NNPF"
 const FORMAT = 1;
@@ -35,7 +37,8 @@ function blocks(buf, at) {
     const Typed = TYPED[code];
     if (!Typed) throw new Error(`frame block of unknown dtype ${code}`);
     const count = shape.reduce((a, b) => a * b, 1);
-    out.push(nest(new Typed(buf, at, count), shape));
+    const flat = new Typed(buf, at, count);
+    out.push({ flat, whole: nest(flat, shape) });
     at = aligned(at + count * Typed.BYTES_PER_ELEMENT);
   }
   return out;
@@ -47,8 +50,13 @@ function resolve(v, found) {
     return v;
   }
   if (v !== null && typeof v === "object") {
+    if ("$" in v) {
+      const b = found[v.$];
+      if (!("at" in v)) return b.whole;
+      const count = v.shape.reduce((a, n) => a * n, 1);
+      return nest(b.flat.subarray(v.at, v.at + count), v.shape);
+    }
     const keys = Object.keys(v);
-    if (keys.length === 1 && keys[0] === "$") return found[v.$];
     for (const k of keys) v[k] = resolve(v[k], found);
   }
   return v;

@@ -40,7 +40,9 @@ READ = """async (bytes) => {
   };
   return { frame: plain(frame), kinds: [...kinds],
            weights: frame.demo.net.weights[0][0] instanceof Float64Array,
-           inPlace: frame.demo.net.weights[0][0].buffer === data };
+           inPlace: frame.demo.net.weights[0][0].buffer === data,
+           shared: [frame.demo.net.values[2], frame.demo.columns.output, frame.demo.net.alive[0]].map(
+             (a) => a.buffer === data && a.byteOffset % 8 === 0) };
 }"""
 
 
@@ -52,4 +54,5 @@ def test_the_pages_reader_reads_the_codecs_frame(page: Page, live_server) -> Non
     assert list(frame) == list(codec.KEYS), "the page sees every key the codec writes, in its order"
     assert frame == codec.read(data)
     assert got["weights"] and got["inPlace"], "a weight row is a Float64Array viewing the message, not a copy"
+    assert got["shared"] == [True] * 3, "references into the network's one block are views of the message too"
     assert got["kinds"] == ["Float64Array"]

@@ -61,7 +61,7 @@ class AutoencoderDemo(Demo):
         self.test_x, self.test_labels = shadows.tensors(self.test_set)
         self.test_rows = list(self.test_x.numpy())  # each sample's input as a numpy row (a frame's block)
         # the frame's fixed parts, built once (a frame is drawn for every session up to NNP_FPS times a second)
-        self.samples_view = [{"name": s.name, "label": s.label, "levels": list(s.levels)} for s in self.test_set]
+        self.samples_view = shadows.frame_view(self.test_set)
         self.training_view = [s.name for s in self.train_set]
         spec = MLPSpec([shadows.LEVELS, self.cfg.hidden, shadows.LEVELS], ["sigmoid", "sigmoid"],
                        init_scale=self.cfg.init_scale)
@@ -179,7 +179,8 @@ class AutoencoderDemo(Demo):
             "selected": selected,
         }
         if self.classifier is None:
-            extra["columns"] = {"input": x, "output": net["values"][-1], "desired": x}
+            v = net["values"]  # the input's copy and the output in the network's block: no blocks of their own
+            extra["columns"] = {"input": v[0], "output": v[-1], "desired": v[0]}
         else:
             probs = view.predict(self.classifier, self.test_x)
             extra["probs"] = probs.tolist()

@@ -46,6 +46,7 @@ class KnockoutDemo(Demo):
         self.train_set, self.test_set = shadows.training_set(), shadows.test_set()
         self.x, self.y = shadows.tensors(self.train_set)
         self.test_x, _ = shadows.tensors(self.test_set)
+        self.samples_view = shadows.frame_view(self.test_set)  # the frame's fixed part, built once
         sizes = [shadows.LEVELS] + [self.width] * self.cfg.columns + [len(shadows.ANIMALS)]
         spec = MLPSpec(sizes, ["sigmoid"] * (len(sizes) - 1), loss="mse", reduction="sum",
                        init_scale=self.cfg.init_scale)
@@ -138,7 +139,7 @@ class KnockoutDemo(Demo):
         t = self.tracked
         return {
             "net": self.net_snapshot(self.net, self.test_x[selected]),
-            "samples": [{"name": s.name, "label": s.label, "levels": list(s.levels)} for s in self.test_set],
+            "samples": self.samples_view,
             "training": [s.name for s in self.train_set],
             "classes": list(shadows.ANIMALS),
             "selected": selected,
