@@ -36,8 +36,13 @@ def block(demo: dict[str, Any], blocks: list[np.ndarray], path: str) -> np.ndarr
     v: Any = demo
     for key in path.split("."):
         v = v[int(key)] if isinstance(v, list) else v[key]
-    assert isinstance(v, dict) and set(v) == {"$"}, f"{path} is sent as a JSON value, not a block: {str(v)[:80]}"
-    return blocks[v["$"]]
+    assert isinstance(v, dict) and set(v) in ({"$"}, {"$", "at", "shape"}), (
+        f"{path} is sent as a JSON value, not a block: {str(v)[:80]}")
+    b = blocks[v["$"]]
+    if "at" in v:  # a reference into a block (a network's one block): its elements from `at`, in its shape
+        n = int(np.prod(v["shape"]))
+        return b.reshape(-1)[v["at"] : v["at"] + n].reshape(v["shape"])
+    return b
 
 
 CASES = [

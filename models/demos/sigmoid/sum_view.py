@@ -164,8 +164,7 @@ class SumView:
         xs = self.grid()
         outs = [o.cpu().numpy() for o in self.net.forward(xs.reshape(-1, 1))]  # every layer, (G, units) each
         probe = min(max(selected, 0), xs.numel() - 1)
-        net = view.arrays(self.net)
-        net["values"] = [o[probe] for o in outs]  # float64: the network's own numbers, as in every demo
+        net = view.packed(self.net, xs[probe : probe + 1])  # one block, values at the probe, as in every demo
         # The curves as float32 blocks (server/codec.py): the page only draws them, and float32's seven digits are
         # far below a pixel. `x` stays float64: it is the probe's input, net.values[0], to the bit.
         f32 = lambda a: np.ascontiguousarray(a, dtype=np.float32)  # noqa: E731
