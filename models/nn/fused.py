@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
+from models.nn import npview
 from models.nn.activations import ACTIVATIONS, LOSSES, SOFTMAX_CODE
 from models.nn.fused_kernel import FROZEN, _train
 from models.nn.layout import ERRORS, full_batch, layout
@@ -40,24 +41,13 @@ def _f64(t: torch.Tensor) -> np.ndarray:
     return np.ascontiguousarray(t.detach(), dtype=np.float64)  # no copy when already contiguous float64
 
 
-VIEWS_MAX = 16  # tensors whose numpy views a net keeps (its parameters, masks, the data it was last trained on)
-
-
-def _view(net: MLP, t: torch.Tensor) -> np.ndarray:
-    """`_f64(t)`, kept on the net while `t` is the same tensor and a view of it (contiguous float64 on the CPU):
-    the view stays valid as the tensor changes in place. Each torch call hands the GIL over, and on a busy server
-    the engine then waits for it back; a classroom's engine made several such calls per slice, thousands of slices a
-    second (docs/performance.md, "Classroom load")."""
-    views: dict[int, tuple[torch.Tensor, np.ndarray]] = net.__dict__.setdefault("_np_views", {})
-    hit = views.get(id(t))
-    if hit is not None and hit[0] is t:  # the entry holds t itself: its id cannot have been reused meanwhile
-        return hit[1]
-    a = _f64(t)
-    if t.dtype == torch.float64 and t.device.type == "cpu" and t.is_contiguous():
-        if len(views) >= VIEWS_MAX:
-            views.clear()
-        views[id(t)] = (t, a)
-    return a
+def _view(t: torch.Tensor) -> np.ndarray:
+    """`_f64(t)`, from the view remembered for `t` where it is one (models/nn/npview.py): no torch call per slice
+    for a net's parameters, masks and data. Each torch call hands the GIL over, and on a busy server the engine
+    then waits for it back; a classroom's engine made several such calls per slice, thousands of slices a second
+    (docs/performance.md, "Classroom load")."""
+    a = npview.view(t)
+    return a if a is not None else _f64(t)
 
 
 def fused_fit(
@@ -74,11 +64,11 @@ def fused_fit(
     if x.ndim != 2 or x.shape[1] != spec.sizes[0] or tuple(y.shape) != (n, spec.sizes[-1]):
         raise ValueError(f"expected x (n, {spec.sizes[0]}) and y (n, {spec.sizes[-1]}), got {x.shape}, {y.shape}")
     batch = full_batch(batch, n)
-    flat = _view(net, net.flat)  # a view: the kernel's writes are the net's new parameters
+    flat = _view(net.flat)  # a view: the kernel's writes are the net's new parameters
     plan = _plan(tuple(spec.sizes), tuple(spec.activations), spec.loss).copy()
     plan[:, FROZEN] = net.frozen
     # a fresh copy each call (knockouts may change between calls), of views: no torch call
-    masks = np.concatenate([_view(net, m) for m in net.masks])
+    masks = np.concatenate([_view(m) for m in net.masks])
     d = _NO_DRAWS
     if draws is not None:
         need = epochs * -(-n // batch)
@@ -86,7 +76,7 @@ def fused_fit(
             raise ValueError(f"draws must be at least ({need}, {sum(spec.sizes[1:-1])}), got {tuple(draws.shape)}")
         d = _f64(draws)
     out = np.empty(epochs, dtype=np.float64)
-    xs, ys = _view(net, x), _view(net, y)
+    xs, ys = _view(x), _view(y)
     _train(
         flat, xs, ys, plan, masks, d, float(net.dropout), LOSSES[spec.loss].code, spec.reduction == "mean",
         float(lr), float(net.l1), float(net.l2), int(batch), errors == "during", out,

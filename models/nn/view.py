@@ -3,7 +3,6 @@ array for the frame codec (models/nn/packed.py), plain lists for everything else
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 import numpy as np
@@ -11,24 +10,11 @@ import torch
 
 from models.nn.activations import ACTIVATIONS, output_numpy
 from models.nn.layout import layout as _layout
+from models.nn import npview
 from models.nn.mlp import MLP
 from models.nn.packed import Packed, pack
 
-_views: dict[int, tuple[weakref.ref[torch.Tensor], np.ndarray | None]] = {}
-
-
-def _view(t: torch.Tensor) -> np.ndarray | None:
-    """A numpy view (no copy) of a long-lived float64 CPU tensor (parameters, masks), else None; remembered per
-    tensor, because asking torch for a tensor's device, dtype and numpy view costs more than the tiny math."""
-    hit = _views.get(id(t))
-    if hit is not None and hit[0]() is t:
-        return hit[1]
-    arr = None
-    if t.device.type == "cpu" and t.dtype == torch.float64:
-        arr = (t.detach() if t.requires_grad else t).numpy()
-    key = id(t)
-    _views[key] = (weakref.ref(t, lambda _, key=key: _views.pop(key, None)), arr)
-    return arr
+_view = npview.view  # a numpy view of a long-lived float64 CPU tensor (parameters, masks), else None
 
 
 def _cpu_flat(net: MLP) -> np.ndarray | None:
