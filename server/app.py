@@ -68,7 +68,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.registry, app.state.pump, app.state.rooms = registry, pump, hub
         app.state.room_expiry = expiry = RoomExpiry(hub, lookups, settings)
         engine.start()
-        threading.Thread(target=warm_up, args=(device,), name="nnp-warm-up", daemon=True).start()
+        app.state.warm = False  # /healthz says when the compiled kernels are loaded (a readiness probe can wait)
+
+        def warm() -> None:
+            warm_up(device)
+            app.state.warm = True
+
+        threading.Thread(target=warm, name="nnp-warm-up", daemon=True).start()
         await hub.start()
         tasks = [asyncio.create_task(pump.run()), asyncio.create_task(registry.autosave()),
                  asyncio.create_task(expiry.run())]
@@ -136,7 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "running": sum(1 for s in reg.sessions.values() if s.runnable),
                 # how the server copes: the frame rate it paces pages at, and training's share of a round
                 "fps": round(1.0 / pump.interval, 1), "training_duty": round(reg.engine.duty, 2),
-                "training_rounds": reg.engine.rounds}
+                "training_rounds": reg.engine.rounds, "warm": app.state.warm}
 
     app.include_router(ws.router)
     app.include_router(rooms_api.router)

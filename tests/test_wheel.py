@@ -8,6 +8,7 @@ import shutil
 import site
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -67,10 +68,18 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {
         "NNP_DB_PATH": str(dest / "sessions.sqlite3"), "NNP_DEVICE": "cpu"}
     url = f"http://127.0.0.1:{port}"
-    with subprocess.Popen([str(venv / "bin" / "nn-playground"), "serve", "--port", str(port)], cwd=dest, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as proc:
+    log = dest / "server.log"  # a file, not a pipe nobody reads: a full pipe would stop the server mid-test
+    with log.open("wb") as out, subprocess.Popen([str(venv / "bin" / "nn-playground"), "serve", "--port", str(port)],
+                                                 cwd=dest, env=env, stdout=out, stderr=subprocess.STDOUT) as proc:
         try:
             wait_http(f"{url}/healthz", proc, "the installed server")
+            # A fresh install compiles its kernels at start-up (tens of seconds of CPU on a busy machine); pages
+            # are driven once /healthz says the warm-up is done, as a deployment's readiness probe would wait.
+            deadline = time.monotonic() + 300
+            while not httpx.get(f"{url}/healthz", timeout=5).json()["warm"]:
+                assert proc.poll() is None and time.monotonic() < deadline, (
+                    f"the installed server never finished its warm-up: {log.read_text()[-2000:]}")
+                time.sleep(0.5)
             yield url, wheel
         finally:
             proc.terminate()

@@ -157,3 +157,14 @@ def test_a_frame_that_cannot_be_built_is_said_and_closes_the_page(client: TestCl
     assert "could not be built" in caplog.text
     with client.websocket_connect("/ws/autoencoder") as ws:
         assert next_of(ws, "frame")["iteration"] == 0
+
+
+def test_healthz_says_when_the_warm_up_has_loaded_the_kernels(client: TestClient) -> None:
+    """A readiness probe's signal: `warm` turns true once the start-up warm-up has trained every demo's presets and
+    built a frame (models/registry.py's warm_up), and never before the server answers."""
+    first = client.get("/healthz").json()
+    assert first["ok"] is True and isinstance(first["warm"], bool)
+    deadline = time.monotonic() + 120
+    while not client.get("/healthz").json()["warm"]:
+        assert time.monotonic() < deadline, "the warm-up did not finish within 120 s"
+        time.sleep(0.2)
