@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from models.nn import npview
 from models.nn.activations import ACTIVATIONS, output_numpy
 from models.nn.layout import layout as _layout
-from models.nn import npview
 from models.nn.mlp import MLP
 from models.nn.packed import Packed, pack
 
