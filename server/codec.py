@@ -108,6 +108,9 @@ def shared(head: dict[str, Any], snapshot: dict[str, Any]) -> Shared:
             return ref
         if isinstance(value, np.generic):  # a numpy number: its Python value
             return value.item()
+        fixed = getattr(value, "json", None)
+        if isinstance(value, tuple) and isinstance(fixed, bytes):  # a part encoded once (models/fixed.py)
+            return orjson.Fragment(fixed)
         packed = getattr(value, "block", None)
         if isinstance(packed, np.ndarray):  # a packed network (models/nn/packed.py)
             assert packed.dtype.char == "d" and packed.shape == (value.layout.size,), (

@@ -67,8 +67,7 @@ def fused_fit(
     flat = _view(net.flat)  # a view: the kernel's writes are the net's new parameters
     plan = _plan(tuple(spec.sizes), tuple(spec.activations), spec.loss).copy()
     plan[:, FROZEN] = net.frozen
-    # a fresh copy each call (knockouts may change between calls), of views: no torch call
-    masks = np.concatenate([_view(m) for m in net.masks])
+    masks = _view(net.mask_flat)  # every layer's mask, as the net has them now (the kernel only reads them)
     d = _NO_DRAWS
     if draws is not None:
         need = epochs * -(-n // batch)

@@ -52,7 +52,10 @@ class MLP:
     flat: torch.Tensor  # (param_count,) all weights then biases, layer by layer
     weights: list[torch.Tensor] = field(default_factory=list)  # views into flat, (out, in) each
     biases: list[torch.Tensor] = field(default_factory=list)  # views into flat, (out,) each
-    masks: list[torch.Tensor] = field(default_factory=list)  # per non-input layer, 1 alive / 0 knocked out
+    # every layer's knockout mask (1 alive / 0 knocked out), layer after layer, in one tensor; `masks` are views into
+    # it, so the compiled kernels read all of them as one array with no copy (models/nn/fused.py, packed.py)
+    mask_flat: torch.Tensor = field(default_factory=lambda: torch.ones(0))
+    _masks: list[torch.Tensor] = field(default_factory=list, repr=False)
     frozen: list[bool] = field(default_factory=list)  # per layer: True = its weights and bias never change
     dropout: float = 0.0  # probability that a hidden neuron is dropped on a training update
     l1: float = 0.0  # L1 penalty rate on weights (not biases)
@@ -63,13 +66,29 @@ class MLP:
         flat = torch.zeros(spec.param_count(), dtype=spec.dtype, device=device)
         net = cls(spec=spec, flat=flat)
         net._bind_views()
-        net.masks = [torch.ones(n, dtype=spec.dtype, device=device) for n in spec.sizes[1:]]
+        net.mask_flat = torch.ones(sum(spec.sizes[1:]), dtype=spec.dtype, device=device)
+        net._bind_masks()
         net.frozen = [False] * spec.n_layers
         net.init(seed)
         return net
 
     def _bind_views(self) -> None:
         self.weights, self.biases = self.views(self.flat)
+
+    def _bind_masks(self) -> None:
+        self._masks = list(self.mask_flat.split(self.spec.sizes[1:]))
+
+    @property
+    def masks(self) -> list[torch.Tensor]:
+        """Per non-input layer, its mask: a view into `mask_flat` (change it in place)."""
+        return self._masks
+
+    @masks.setter
+    def masks(self, masks: list[torch.Tensor]) -> None:  # a new list of masks: copied into the views, which stay
+        if len(masks) != len(self._masks):
+            raise ValueError(f"expected {len(self._masks)} masks, got {len(masks)}")
+        for m, new in zip(self._masks, masks, strict=True):
+            m.copy_(new)
 
     def views(self, flat: torch.Tensor) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
         """Weight (out, in) and bias (out,) views of a flat parameter vector laid out as this spec's."""
@@ -98,7 +117,8 @@ class MLP:
 
     def to(self, device: str | torch.device) -> MLP:
         self.flat = self.flat.to(device)
-        self.masks = [m.to(device) for m in self.masks]
+        self.mask_flat = self.mask_flat.to(device)
+        self._bind_masks()
         self._bind_views()
         return self
 

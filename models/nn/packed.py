@@ -88,9 +88,10 @@ class Packed(Mapping[str, Any]):
         return len(self.plain) + len(self.layout.refs)
 
 
-def pack(flat: np.ndarray, masks: list[np.ndarray], sizes: list[int], acts: list[str], loss: str,
+def pack(flat: np.ndarray, masks: np.ndarray, sizes: list[int], acts: list[str], loss: str,
          frozen: list[bool], x: np.ndarray | None) -> Packed:
-    """The frame's numbers of a float64 CPU network (its parameters `flat`, its masks), for input x or none."""
+    """The frame's numbers of a float64 CPU network (its parameters `flat`, its masks layer after layer in one
+    array), for input x or none."""
     lay = frame_layout(tuple(sizes), tuple(acts), loss, x is not None)
     block = np.zeros(lay.size)
     if x is None:
@@ -100,5 +101,5 @@ def pack(flat: np.ndarray, masks: list[np.ndarray], sizes: list[int], acts: list
         xs = x if ok else np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
         if xs.shape[0] != sizes[0]:
             raise ValueError(f"expected an input of {sizes[0]} numbers, got {xs.shape[0]}")
-    _frame(flat, lay.plan, np.concatenate(masks), xs, block)
+    _frame(flat, lay.plan, masks, xs, block)
     return Packed(block, lay, {"sizes": list(sizes), "frozen": list(frozen)})

@@ -47,7 +47,7 @@ def packed(net: MLP, x: torch.Tensor | np.ndarray | None = None) -> Packed | dic
         return out
     xs = None if x is None else x if isinstance(x, np.ndarray) else _np(x)
     spec = net.spec
-    return pack(flat, [_mask(m) for m in net.masks], spec.sizes, spec.activations, spec.loss, net.frozen, xs)
+    return pack(flat, _mask(net.mask_flat), spec.sizes, spec.activations, spec.loss, net.frozen, xs)
 
 
 def drawing(net: MLP) -> dict[str, Any]:

@@ -12,9 +12,12 @@ from models.command import Command
 from models.data import shadows
 from models.demo import Demo, FitJob, Script, Train
 from models.demos.autoencoder.lesson import LESSON
+from models.fixed import Fixed
 from models.nn import view
 from models.nn.mlp import MLP, MLPSpec
 from models.nn.probes import max_stimulus
+
+_CLASSES = Fixed(shadows.ANIMALS)  # the classifier's outputs, in order
 
 
 @dataclass
@@ -61,8 +64,8 @@ class AutoencoderDemo(Demo):
         self.test_x, self.test_labels = shadows.tensors(self.test_set)
         self.test_rows = list(self.test_x.numpy())  # each sample's input as a numpy row (a frame's block)
         # the frame's fixed parts, built once (a frame is drawn for every session up to NNP_FPS times a second)
-        self.samples_view = shadows.frame_view(self.test_set)
-        self.training_view = [s.name for s in self.train_set]
+        self.samples_view = Fixed(shadows.frame_view(self.test_set))
+        self.training_view = Fixed(s.name for s in self.train_set)
         spec = MLPSpec([shadows.LEVELS, self.cfg.hidden, shadows.LEVELS], ["sigmoid", "sigmoid"],
                        init_scale=self.cfg.init_scale)
         self.autoencoder = MLP.create(spec, self.seed, self.device)
@@ -175,7 +178,7 @@ class AutoencoderDemo(Demo):
             "phase": self.phase,
             "samples": self.samples_view,
             "training": self.training_view,
-            "classes": list(shadows.ANIMALS),
+            "classes": _CLASSES,
             "selected": selected,
         }
         if self.classifier is None:

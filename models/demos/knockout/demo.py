@@ -15,6 +15,7 @@ from models.demos.knockout.config import LECTURE_SOLVE, KnockoutConfig
 from models.demos.knockout.lesson import LESSON
 from models.demos.knockout.net import TrackedNet
 from models.demos.knockout.seeds import Batch
+from models.fixed import Fixed
 from models.nn.dropout import Dropout
 from models.nn.mlp import MLP, MLPSpec
 
@@ -46,7 +47,7 @@ class KnockoutDemo(Demo):
         self.train_set, self.test_set = shadows.training_set(), shadows.test_set()
         self.x, self.y = shadows.tensors(self.train_set)
         self.test_x, _ = shadows.tensors(self.test_set)
-        self.samples_view = shadows.frame_view(self.test_set)  # the frame's fixed part, built once
+        self.samples_view = Fixed(shadows.frame_view(self.test_set))  # the frame's fixed part, built once
         sizes = [shadows.LEVELS] + [self.width] * self.cfg.columns + [len(shadows.ANIMALS)]
         spec = MLPSpec(sizes, ["sigmoid"] * (len(sizes) - 1), loss="mse", reduction="sum",
                        init_scale=self.cfg.init_scale)
